@@ -1,0 +1,80 @@
+# libzmq.so.1 in Rust: build, test, demo, install.
+#   make            build the library (build/lib) and the C tests
+#   make test       Rust unit tests + C API tests on our library and on the
+#                   reference libzmq 2.2.0 (differential) + swap-in test
+#   make demo       the request-reply broker (C, linked with -lzmq)
+#   make install    PREFIX=/usr/local DESTDIR=
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+CARGO ?= cargo
+CFLAGS_TEST = -Wall -Wextra -Werror -O1 -g -Iinclude -Icapi-tests
+VERSION = 2.2.1
+LIBFILE = libzmq.so.1.0.1
+
+BUILD = build
+LIBDIR = $(BUILD)/lib
+REFDIR = $(BUILD)/ref
+TESTS = $(patsubst capi-tests/%.c,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.c))
+RUST_SRC = $(shell find src -name '*.rs') Cargo.toml build.rs include/zmq.h include/zmq_utils.h
+
+.PHONY: all lib test test-rust test-capi test-ref test-swapin demo ref install uninstall clean
+
+all: lib $(TESTS)
+
+lib: $(LIBDIR)/$(LIBFILE)
+
+$(LIBDIR)/$(LIBFILE): $(RUST_SRC)
+	$(CARGO) build --release
+	mkdir -p $(LIBDIR)
+	cp target/release/libzmq.so $@.tmp && mv $@.tmp $@
+	ln -sf $(LIBFILE) $(LIBDIR)/libzmq.so.1
+	ln -sf $(LIBFILE) $(LIBDIR)/libzmq.so
+	cp target/release/libzmq.a $(LIBDIR)/libzmq.a
+
+$(BUILD)/capi/%: capi-tests/%.c capi-tests/testutil.h include/zmq.h | lib
+	@mkdir -p $(BUILD)/capi
+	$(CC) $(CFLAGS_TEST) -o $@ $< -L$(LIBDIR) -lzmq -lpthread
+
+ref: $(REFDIR)/lib/libzmq.so.1
+
+$(REFDIR)/lib/libzmq.so.1: scripts/build-ref.sh
+	bash scripts/build-ref.sh
+
+test: test-rust test-capi test-ref test-swapin
+	@echo "make test: all suites passed"
+
+test-rust:
+	$(CARGO) test --release 2>&1 | tail -n 40
+
+test-capi: all
+	bash scripts/run-capi-tests.sh $(LIBDIR) $(BUILD)/capi ours
+
+test-ref: all ref
+	bash scripts/run-capi-tests.sh $(REFDIR)/lib $(BUILD)/capi reference
+
+test-swapin: lib ref
+	bash scripts/swapin-test.sh $(LIBDIR) $(REFDIR) $(BUILD)
+
+demo: lib
+	@mkdir -p $(BUILD)/examples
+	$(CC) -Wall -O2 -Iinclude -o $(BUILD)/examples/rrbroker_threads examples/rrbroker_threads.c -L$(LIBDIR) -lzmq -lpthread
+	LD_LIBRARY_PATH=$(LIBDIR) timeout 60 $(BUILD)/examples/rrbroker_threads
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(LIBDIR)/$(LIBFILE) $(DESTDIR)$(PREFIX)/lib/$(LIBFILE)
+	ln -sf $(LIBFILE) $(DESTDIR)$(PREFIX)/lib/libzmq.so.1
+	ln -sf $(LIBFILE) $(DESTDIR)$(PREFIX)/lib/libzmq.so
+	install -m 644 $(LIBDIR)/libzmq.a $(DESTDIR)$(PREFIX)/lib/libzmq.a
+	install -m 644 include/zmq.h include/zmq_utils.h include/zmq.hpp $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' pkgconfig/libzmq.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libzmq.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/$(LIBFILE) $(DESTDIR)$(PREFIX)/lib/libzmq.so.1 $(DESTDIR)$(PREFIX)/lib/libzmq.so
+	rm -f $(DESTDIR)$(PREFIX)/lib/libzmq.a $(DESTDIR)$(PREFIX)/lib/pkgconfig/libzmq.pc
+	rm -f $(DESTDIR)$(PREFIX)/include/zmq.h $(DESTDIR)$(PREFIX)/include/zmq_utils.h $(DESTDIR)$(PREFIX)/include/zmq.hpp
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)/lib $(BUILD)/capi $(BUILD)/examples

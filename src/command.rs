@@ -1,0 +1,27 @@
+//! `Command`: what objects in different threads tell each other.  Each
+//! command is sent to the mailbox of the object that owns the destination
+//! and carries its payload by value.
+
+use crate::pipe::{PipeId, Reader, Writer};
+use crate::socket::base::SocketBase;
+
+pub enum Command {
+    /// ctx -> socket: `zmq_term` was called; blocking calls return ETERM.
+    /// ctx -> reaper / io thread: shut down.
+    Stop,
+    /// writer -> reader's owner: messages arrived while the reader slept.
+    ActivateReader(PipeId),
+    /// reader -> writer's owner: the reader has read this many messages.
+    ActivateWriter(PipeId, u64),
+    /// reader -> writer's owner: the reader is going away.
+    PipeTerm(PipeId),
+    /// writer -> reader's owner: the writer is gone; the reader may go.
+    PipeTermAck(PipeId),
+    /// connecter -> binder: attach these pipe ends (inproc connect, or a
+    /// session that finished its handshake), with the peer's identity.
+    Bind { reader: Option<Reader>, writer: Option<Writer>, identity: Vec<u8> },
+    /// app thread -> reaper: finish closing this socket.
+    Reap(Box<SocketBase>),
+    /// reaper -> `zmq_term`: every socket is gone.
+    Done,
+}

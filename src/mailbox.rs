@@ -1,0 +1,107 @@
+//! `Mailbox`: the command queue of one object that has its own thread of
+//! control (a socket, an io thread, the reaper, `zmq_term`).
+//!
+//! Any thread may send (the writer half of a ypipe under a mutex); one
+//! thread at a time receives, lock-free.  A sender signals the eventfd only
+//! when the receiver had gone to sleep, so at most one signal is pending:
+//! it is consumed when the receiver finds the queue empty again.
+
+use crate::command::Command;
+use crate::err::{Result, EAGAIN};
+use crate::signaler::Signaler;
+use crate::ypipe::{ypipe, YReader, YWriter};
+use parking_lot::Mutex;
+use std::os::fd::RawFd;
+use std::sync::Arc;
+
+const CHUNK: usize = 16;
+
+struct Shared {
+    writer: Mutex<YWriter<Command, CHUNK>>,
+    signaler: Signaler,
+}
+
+/// Where commands for one object go; cheap to clone.
+#[derive(Clone)]
+pub struct MailboxSender {
+    s: Arc<Shared>,
+}
+
+impl MailboxSender {
+    pub fn send(&self, cmd: Command) {
+        let ok = {
+            let mut w = self.s.writer.lock();
+            w.write(cmd, false);
+            w.flush()
+        };
+        if !ok {
+            self.s.signaler.send();
+        }
+    }
+
+    /// Whether two senders reach the same mailbox.
+    pub fn same(&self, other: &MailboxSender) -> bool {
+        Arc::ptr_eq(&self.s, &other.s)
+    }
+}
+
+/// The receiving end, owned by the object's current thread.
+pub struct Mailbox {
+    s: Arc<Shared>,
+    reader: YReader<Command, CHUNK>,
+    /// Whether the signal of the current wake-up is still unconsumed.
+    active: bool,
+}
+
+impl Mailbox {
+    pub fn new() -> Result<Mailbox> {
+        let signaler = Signaler::new()?;
+        let (writer, reader) = ypipe();
+        Ok(Mailbox { s: Arc::new(Shared { writer: Mutex::new(writer), signaler }), reader, active: false })
+    }
+
+    pub fn sender(&self) -> MailboxSender {
+        MailboxSender { s: self.s.clone() }
+    }
+
+    /// The fd that is readable while commands are pending.
+    pub fn fd(&self) -> RawFd {
+        self.s.signaler.fd()
+    }
+
+    /// Next command: timeout in ms, 0 = don't wait, -1 = forever.
+    /// EAGAIN when none came in time, EINTR on a signal.
+    pub fn recv(&mut self, timeout_ms: i32) -> Result<Command> {
+        loop {
+            if self.active {
+                if let Some(cmd) = self.reader.read() {
+                    return Ok(cmd);
+                }
+                // Empty: the reader is now asleep; consume this wake-up's signal.
+                self.active = false;
+                self.s.signaler.recv();
+            }
+            // Asleep.  Cheap check first: a sender that found us asleep has
+            // published its command before signalling.
+            if self.reader.check_read() {
+                self.active = true;
+                continue;
+            }
+            if timeout_ms == 0 {
+                return Err(EAGAIN);
+            }
+            self.s.signaler.wait(timeout_ms)?;
+            self.active = true;
+            // A wake-up without a command (none expected, but harmless):
+            // loop; `read` failing consumes the signal and we wait again.
+            if let Some(cmd) = self.reader.read() {
+                return Ok(cmd);
+            }
+            self.active = false;
+            self.s.signaler.recv();
+            if timeout_ms > 0 {
+                return Err(EAGAIN);
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! `Lb`: load-balancing over the writers of a socket, round-robin per whole
+//! message, skipping full pipes (PUSH, DEALER, REQ).
+
+use super::array::PipeArray;
+use crate::err::{Result, EAGAIN};
+use crate::msg::Msg;
+use crate::pipe::{PipeId, Writer};
+
+#[derive(Default)]
+pub struct Lb {
+    pipes: PipeArray<Writer>,
+    /// Pipes `[0, active)` can be written to.
+    active: usize,
+    current: usize,
+    /// A message is half written to `current`.
+    more: bool,
+    /// The pipe died mid-message: drop the remaining parts.
+    dropping: bool,
+}
+
+impl Lb {
+    pub fn attach(&mut self, w: Writer) {
+        self.pipes.push(w);
+        let last = self.pipes.len() - 1;
+        self.pipes.swap(self.active, last);
+        self.active += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.pipes.len()
+    }
+
+    /// ActivateWriter for one of ours; false if not ours.
+    pub fn activated(&mut self, id: PipeId, msgs_read: u64) -> bool {
+        let Some(i) = self.pipes.index_of(id) else { return false };
+        if self.pipes.get_mut(i).activate(msgs_read) {
+            self.pipes.swap(i, self.active);
+            self.active += 1;
+        }
+        true
+    }
+
+    /// PipeTerm for one of ours: acknowledged and removed.
+    pub fn terminated(&mut self, id: PipeId) -> bool {
+        let Some(i) = self.pipes.index_of(id) else { return false };
+        if i == self.current && self.more {
+            self.dropping = true;
+            self.more = false;
+        }
+        if i < self.active {
+            self.active -= 1;
+            self.pipes.swap(i, self.active);
+            if self.current == self.active {
+                self.current = 0;
+            }
+        }
+        let idx = self.pipes.index_of(id).unwrap_or(i);
+        self.pipes.swap_remove(idx).ack_term();
+        if self.current >= self.pipes.len() {
+            self.current = 0;
+        }
+        true
+    }
+
+    pub fn terminate_all(&mut self) {
+        for w in self.pipes.iter_mut() {
+            w.terminate();
+        }
+        self.active = 0;
+        self.current = 0;
+        self.more = false;
+    }
+
+    pub fn send(&mut self, msg: &mut Msg) -> Result<()> {
+        if self.dropping {
+            self.more = msg.more();
+            self.dropping = self.more;
+            *msg = Msg::new();
+            return Ok(());
+        }
+        let mut m = msg.take();
+        let more = m.more();
+        while self.active > 0 {
+            match self.pipes.get_mut(self.current).write(m) {
+                Ok(()) => {
+                    self.more = more;
+                    if !self.more {
+                        self.pipes.get_mut(self.current).flush();
+                        self.current = (self.current + 1) % self.active;
+                    }
+                    return Ok(());
+                }
+                Err(back) => {
+                    m = back;
+                    self.active -= 1;
+                    self.pipes.swap(self.current, self.active);
+                    if self.current >= self.active {
+                        self.current = 0;
+                    }
+                }
+            }
+        }
+        *msg = m;
+        Err(EAGAIN)
+    }
+
+    pub fn has_out(&mut self) -> bool {
+        if self.more {
+            return true;
+        }
+        while self.active > 0 {
+            if self.pipes.get_mut(self.current).check_write() {
+                return true;
+            }
+            self.active -= 1;
+            self.pipes.swap(self.current, self.active);
+            if self.current >= self.active {
+                self.current = 0;
+            }
+        }
+        false
+    }
+
+    /// Writers with messages not yet read by their peers.
+    pub fn iter(&self) -> impl Iterator<Item = &Writer> {
+        self.pipes.iter()
+    }
+}
+

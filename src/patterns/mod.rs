@@ -1,0 +1,6 @@
+//! Routing strategies shared by the socket types.
+pub mod array;
+pub mod dist;
+pub mod fq;
+pub mod lb;
+pub mod trie;
