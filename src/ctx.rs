@@ -94,15 +94,15 @@ impl Ctx {
     }
 
     fn new_socket(self: &Arc<Self>, socket_type: i32, user: bool) -> Result<Box<SocketBase>> {
-        if crate::socket::directions(socket_type).is_none() {
-            return Err(EINVAL);
-        }
         let mut st = self.state.lock();
         if self.is_terminating() {
             return Err(ETERM);
         }
         if user && st.user_sockets >= MAX_SOCKETS {
             return Err(EMFILE);
+        }
+        if crate::socket::directions(socket_type).is_none() {
+            return Err(EINVAL);
         }
         let mailbox = Mailbox::new()?;
         let id = self.next_socket_id.fetch_add(1, Ordering::Relaxed);

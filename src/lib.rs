@@ -20,6 +20,7 @@ pub mod clock;
 pub mod command;
 pub mod ctx;
 pub mod device;
+pub mod engine;
 pub mod err;
 pub mod handle;
 pub mod io;

@@ -59,7 +59,7 @@ pub extern "C" fn zmq_getsockopt(s: *mut c_void, option: c_int, optval: *mut c_v
         // SAFETY: the handle is checked by its tag.
         let sock = unsafe { handle::socket(s)? };
         sock.check_term()?;
-        if optvallen.is_null() {
+        if optvallen.is_null() || optval.is_null() {
             return Err(EFAULT);
         }
         let bytes = sock.getsockopt(option)?;
@@ -69,9 +69,6 @@ pub extern "C" fn zmq_getsockopt(s: *mut c_void, option: c_int, optval: *mut c_v
             return Err(EINVAL);
         }
         if !bytes.is_empty() {
-            if optval.is_null() {
-                return Err(EFAULT);
-            }
             // SAFETY: the caller's buffer holds at least cap >= len bytes.
             unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), optval as *mut u8, bytes.len()) };
         }

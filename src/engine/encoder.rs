@@ -1,0 +1,1 @@
+//! ZMTP/1.0 encoder (being written).
