@@ -15,12 +15,14 @@ LIBFILE = libzmq.so.1.0.1
 BUILD = build
 LIBDIR = $(BUILD)/lib
 REFDIR = $(BUILD)/ref
-TESTS = $(patsubst capi-tests/%.c,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.c))
+CXX ?= c++
+TESTS = $(patsubst capi-tests/%.c,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.c)) \
+        $(patsubst capi-tests/%.cpp,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.cpp))
 RUST_SRC = $(shell find src -name '*.rs') Cargo.toml build.rs include/zmq.h include/zmq_utils.h
 
-.PHONY: all lib test test-rust test-capi test-ref test-swapin demo ref install uninstall clean
+.PHONY: all lib examples test test-rust test-capi test-ref test-swapin demo ref install uninstall clean
 
-all: lib $(TESTS)
+all: lib $(TESTS) examples
 
 lib: $(LIBDIR)/$(LIBFILE)
 
@@ -35,6 +37,12 @@ $(LIBDIR)/$(LIBFILE): $(RUST_SRC)
 $(BUILD)/capi/%: capi-tests/%.c capi-tests/testutil.h include/zmq.h | lib
 	@mkdir -p $(BUILD)/capi
 	$(CC) $(CFLAGS_TEST) -o $@ $< -L$(LIBDIR) -lzmq -lpthread
+
+$(BUILD)/capi/test_tcp_%: capi-tests/net_util.h
+
+$(BUILD)/capi/%: capi-tests/%.cpp include/zmq.hpp include/zmq.h | lib
+	@mkdir -p $(BUILD)/capi
+	$(CXX) -Wall -Wextra -Werror -O1 -g -Iinclude -o $@ $< -L$(LIBDIR) -lzmq -lpthread
 
 ref: $(REFDIR)/lib/libzmq.so.1
 
@@ -56,10 +64,16 @@ test-ref: all ref
 test-swapin: lib ref
 	bash scripts/swapin-test.sh $(LIBDIR) $(REFDIR) $(BUILD)
 
-demo: lib
+EXAMPLES = $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+
+$(BUILD)/examples/%: examples/%.c include/zmq.h | lib
 	@mkdir -p $(BUILD)/examples
-	$(CC) -Wall -O2 -Iinclude -o $(BUILD)/examples/rrbroker_threads examples/rrbroker_threads.c -L$(LIBDIR) -lzmq -lpthread
-	LD_LIBRARY_PATH=$(LIBDIR) timeout 60 $(BUILD)/examples/rrbroker_threads
+	$(CC) -Wall -Wextra -Werror -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lzmq -lpthread
+
+examples: $(EXAMPLES)
+
+demo: lib examples
+	bash scripts/demo.sh $(LIBDIR) $(BUILD)/examples 3 2 5
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

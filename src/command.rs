@@ -2,6 +2,7 @@
 //! command is sent to the mailbox of the object that owns the destination
 //! and carries its payload by value.
 
+use crate::io::thread::{IoObject, ObjId};
 use crate::pipe::{PipeId, Reader, Writer};
 use crate::socket::base::SocketBase;
 
@@ -24,4 +25,10 @@ pub enum Command {
     Reap(Box<SocketBase>),
     /// reaper -> `zmq_term`: every socket is gone.
     Done,
+    /// socket -> io thread: start this object (listener or session) there.
+    Own(Box<IoObject>),
+    /// owner -> io object: close, lingering this many ms (-1: forever).
+    Term { id: ObjId, linger: i32 },
+    /// io object -> owner socket: the object is gone.
+    TermAck(ObjId),
 }

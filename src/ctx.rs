@@ -194,13 +194,21 @@ impl Ctx {
         self.state.lock().endpoints.get(name).cloned()
     }
 
-    /// EMTHREAD when the context has no io thread for the network.
-    pub fn check_io_threads(&self) -> Result<()> {
+    /// The least loaded io thread allowed by `affinity` (bit i = thread
+    /// i + 1 ... as 2.2: bit 0 is the first io thread; 0 = any).  EMTHREAD
+    /// without io threads; EINVAL when the mask names none of them (2.2
+    /// aborts).
+    pub fn choose_io_thread(&self, affinity: u64) -> Result<MailboxSender> {
         if self.io_threads.is_empty() {
-            Err(EMTHREAD)
-        } else {
-            Ok(())
+            return Err(EMTHREAD);
         }
+        self.io_threads
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| affinity == 0 || (*i < 64 && affinity & (1u64 << i) != 0))
+            .min_by_key(|(_, t)| t.load())
+            .map(|(_, t)| t.sender().clone())
+            .ok_or(EINVAL)
     }
 
     /// Publishes a line on sys://log (NUL-terminated, as 2.2 does).

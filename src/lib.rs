@@ -30,6 +30,8 @@ pub mod options;
 pub mod patterns;
 pub mod pipe;
 pub mod poll;
+pub mod session;
 pub mod signaler;
 pub mod socket;
+pub mod transport;
 pub mod ypipe;

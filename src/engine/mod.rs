@@ -3,3 +3,4 @@
 //! descriptor and a session's pipes.
 pub mod decoder;
 pub mod encoder;
+pub mod stream;

@@ -14,7 +14,11 @@ use crate::err::*;
 use crate::mailbox::{Mailbox, MailboxSender};
 use crate::msg::Msg;
 use crate::options::*;
+use crate::io::thread::{IoObject, ObjId};
 use crate::pipe::{pipe, PipeId, Reader, Writer};
+use crate::session::Session;
+use crate::transport::address::{self, Address};
+use crate::transport::listener::Listener;
 use std::sync::Arc;
 
 /// Commands are processed on every this many receives even when messages
@@ -41,6 +45,10 @@ pub struct SocketBase {
     orphan_writers: Vec<Writer>,
     /// inproc names this socket bound (unregistered at close).
     endpoints: Vec<String>,
+    /// Listeners and connect sessions in io threads: (their thread, id).
+    owned: Vec<(MailboxSender, ObjId)>,
+    /// Owned objects told to terminate that haven't acknowledged yet.
+    term_pending: usize,
 }
 
 impl SocketBase {
@@ -62,6 +70,8 @@ impl SocketBase {
             orphan_readers: Vec::new(),
             orphan_writers: Vec::new(),
             endpoints: Vec::new(),
+            owned: Vec::new(),
+            term_pending: 0,
         }))
     }
 
@@ -133,7 +143,13 @@ impl SocketBase {
                 }
             }
             Command::Bind { reader, writer, identity } => self.attach_pipes(reader, writer, identity),
-            Command::Reap(_) | Command::Done => {}
+            Command::TermAck(id) => {
+                if let Some(i) = self.owned.iter().position(|(_, o)| *o == id) {
+                    self.owned.swap_remove(i);
+                    self.term_pending = self.term_pending.saturating_sub(1);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -215,11 +231,17 @@ impl SocketBase {
                 Ok(())
             }
             "tcp" | "ipc" => {
-                let _ = address;
-                self.ctx.check_io_threads()?;
-                Err(EPROTONOSUPPORT)
+                let io = self.ctx.choose_io_thread(self.options.affinity)?;
+                let addr = if proto == "tcp" {
+                    Address::Tcp(address::resolve_tcp_bind(address)?)
+                } else {
+                    Address::Ipc(address::check_ipc(address)?)
+                };
+                let listener = Listener::bind(addr, self.sender.clone(), self.ctx.clone(), self.options.clone())?;
+                self.owned.push((io.clone(), listener.id()));
+                io.send(Command::Own(Box::new(IoObject::Listener(listener))));
+                Ok(())
             }
-            "pgm" | "epgm" => Err(EPROTONOSUPPORT),
             _ => Err(EPROTONOSUPPORT),
         }
     }
@@ -229,12 +251,46 @@ impl SocketBase {
         let (proto, _address) = parse_endpoint(addr)?;
         match proto {
             "inproc" | "sys" => self.connect_inproc(addr),
-            "tcp" | "ipc" => {
-                self.ctx.check_io_threads()?;
-                Err(EPROTONOSUPPORT)
-            }
+            "tcp" | "ipc" => self.connect_net(proto, addr, _address),
             _ => Err(EPROTONOSUPPORT),
         }
+    }
+
+    /// tcp/ipc connect: a session in an io thread that connects and
+    /// reconnects.  Its pipes exist from now on (except for ROUTER and
+    /// REP, which attach after the handshake), so messages queue for a
+    /// peer that isn't there yet.
+    fn connect_net(&mut self, proto: &str, endpoint: &str, address: &str) -> Result<()> {
+        let io = self.ctx.choose_io_thread(self.options.affinity)?;
+        let addr = if proto == "tcp" {
+            Address::Tcp(address::resolve_tcp_connect(address)?)
+        } else {
+            Address::Ipc(address::check_ipc(address)?)
+        };
+        let st = self.options.socket_type;
+        let pipes = if st == super::ZMQ_ROUTER || st == super::ZMQ_REP {
+            None
+        } else {
+            let hwm = self.options.hwm;
+            let (in_r, in_w) = if self.options.requires_in {
+                let (r, w) = pipe(&self.sender, &io, hwm);
+                (Some(r), Some(w))
+            } else {
+                (None, None)
+            };
+            let (out_r, out_w) = if self.options.requires_out {
+                let (r, w) = pipe(&io, &self.sender, hwm);
+                (Some(r), Some(w))
+            } else {
+                (None, None)
+            };
+            self.attach_pipes(in_r, out_w, Vec::new());
+            Some((out_r, in_w))
+        };
+        let session = Session::new_connect(endpoint, addr, self.sender.clone(), self.options.clone(), pipes);
+        self.owned.push((io.clone(), session.id()));
+        io.send(Command::Own(Box::new(IoObject::Session(session))));
+        Ok(())
     }
 
     fn connect_inproc(&mut self, addr: &str) -> Result<()> {
@@ -365,12 +421,16 @@ impl SocketBase {
     pub fn start_closing(&mut self) {
         self.closing = true;
         self.kind.terminate_pipes();
+        for (io, id) in &self.owned {
+            io.send(Command::Term { id: *id, linger: self.options.linger });
+        }
+        self.term_pending = self.owned.len();
         let _ = self.process_commands(0);
     }
 
     /// Whether everything the socket owned is gone.
     pub fn is_closed(&self) -> bool {
-        self.closing && self.kind.pipe_count() == 0 && self.orphan_readers.is_empty() && self.orphan_writers.is_empty()
+        self.closing && self.term_pending == 0 && self.kind.pipe_count() == 0 && self.orphan_readers.is_empty() && self.orphan_writers.is_empty()
     }
 }
 

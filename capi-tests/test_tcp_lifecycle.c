@@ -1,0 +1,515 @@
+/*
+ * test_tcp_lifecycle.c -- connection lifecycle over tcp and ipc (SPEC-2x
+ * 5.3, 9, 12.2-12.6).
+ *
+ * Reconnection to a re-bound endpoint (RECONNECT_IVL / RECONNECT_IVL_MAX);
+ * a bound socket serving successive connecters; durable identities (the
+ * bind side keeps a named session, and what a ROUTER sends to it while the
+ * peer is away, for the peer's next connection) versus transient ones (an
+ * anonymous peer's messages are lost with its connection); a duplicate
+ * durable identity (the newcomer is disconnected, the first keeps
+ * working); linger: -1 delivers queued messages once the peer binds and
+ * makes zmq_term wait for that, 100 bounds the wait, 0 drops at once; HWM
+ * on a connect-side pipe with no connection (exactly HWM messages, counted
+ * per message not per part); a PUB with HWM never blocks on a stalled SUB.
+ *
+ * Where a test needs the bind side to have noticed a disconnect before it
+ * goes on, the departing peer is a raw BSD-socket client speaking ZMTP/1.0:
+ * it half-closes and waits for the library to close the connection, which
+ * the library does only after it tore the connection down.  (A real zmq
+ * peer could not tell when that happened, and a message sent before it did
+ * would be written into the dying connection.)
+ *
+ * Guarded (2.2 crashes, SPEC 12.3/15): RECONNECT_IVL = 0 divides by zero
+ * (SIGFPE) at the first reconnect wait; this library must connect and
+ * reconnect normally with it.
+ */
+#include "testutil.h"
+#include "net_util.h"
+
+#include <pthread.h>
+
+static void *ctx;
+
+#define RECV_PART(s, str, more)                                              \
+    do {                                                                     \
+        CHECK_RECV ((s), (str), 0);                                          \
+        CHECK (rcvmore (s) == (more));                                       \
+    } while (0)
+
+#define EXPECT_NOTHING(s)                                                    \
+    do {                                                                     \
+        char nb_ [64];                                                       \
+        CHECK_ERR (s_recv ((s), nb_, sizeof nb_, ZMQ_NOBLOCK), EAGAIN);      \
+    } while (0)
+
+static int get_int (void *s, int option)
+{
+    int v = -12345;
+    size_t sz = sizeof v;
+    CHECK_OK (zmq_getsockopt (s, option, &v, &sz));
+    CHECK (sz == sizeof v);
+    return v;
+}
+
+/* Sends "probe" messages from push until pull receives one (messages
+   written into a connection that is just dying may be lost; later ones
+   are queued for the next connection), then checks that a message sent
+   afterwards arrives after any leftover probes. */
+static void probe_until_flowing (void *push, void *pull, const char *after)
+{
+    int64_t deadline = nu_now_ms () + 30000;
+    for (;;) {
+        CHECK (nu_now_ms () < deadline);
+        CHECK_OK (s_send (push, "probe", 0));
+        if (nu_wait_in (pull, 100))
+            break;
+    }
+    CHECK_OK (s_send (push, after, 0));
+    for (;;) {
+        char b [64];
+        CHECK (s_recv (pull, b, sizeof b, 0) >= 0);
+        CHECK (rcvmore (pull) == 0);
+        if (strcmp (b, "probe") == 0)
+            continue;
+        CHECK (strcmp (b, after) == 0);
+        break;
+    }
+}
+
+static void check_stream (void *push, void *pull, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char t [16];
+        snprintf (t, sizeof t, "s%d", i);
+        CHECK_OK (s_send (push, t, 0));
+    }
+    for (int i = 0; i < n; i++) {
+        char t [16];
+        snprintf (t, sizeof t, "s%d", i);
+        RECV_PART (pull, t, 0);
+    }
+}
+
+/* ---- reconnection ---------------------------------------------------------- */
+
+/* The bound PULL goes away and a new one binds the same endpoint: the
+   connecting PUSH reconnects and messages flow again. */
+static void test_reconnect (int transport, int ivl, int ivl_max)
+{
+    char ep [256];
+    nu_unbound_endpoint (transport, ep, sizeof ep);
+    void *pull = nu_socket (ctx, ZMQ_PULL);
+    CHECK_OK (zmq_bind (pull, ep));
+
+    void *push = nu_socket (ctx, ZMQ_PUSH);
+    nu_set_int (push, ZMQ_RECONNECT_IVL, ivl);
+    CHECK (get_int (push, ZMQ_RECONNECT_IVL) == ivl);
+    if (ivl_max >= 0) {
+        nu_set_int (push, ZMQ_RECONNECT_IVL_MAX, ivl_max);
+        CHECK (get_int (push, ZMQ_RECONNECT_IVL_MAX) == ivl_max);
+    }
+    CHECK_OK (zmq_connect (push, ep));
+    CHECK_OK (s_send (push, "one", 0));
+    RECV_PART (pull, "one", 0);
+
+    for (int round = 0; round < 3; round++) {
+        nu_close0 (pull);
+        /* ipc: the old listener unlinks its file when it is torn down;
+           binding before that would lose the new file. */
+        if (transport == NU_IPC)
+            CHECK (nu_wait_ipc_gone (ep, 10000));
+        pull = nu_socket (ctx, ZMQ_PULL);
+        nu_bind_retry (pull, ep, 10000);
+        probe_until_flowing (push, pull, "again");
+        check_stream (push, pull, 100);
+    }
+    nu_close0 (push);
+    nu_close0 (pull);
+}
+
+/* The bound side outlives its connecters. */
+static void test_bound_side_survives (int transport)
+{
+    char ep [256];
+    void *pull = nu_socket (ctx, ZMQ_PULL);
+    nu_bind_fresh (pull, transport, ep, sizeof ep);
+    for (int i = 0; i < 5; i++) {
+        void *push = nu_socket (ctx, ZMQ_PUSH);
+        CHECK_OK (zmq_connect (push, ep));
+        char t [16];
+        snprintf (t, sizeof t, "from-%d", i);
+        CHECK_OK (s_send (push, t, 0));
+        RECV_PART (pull, t, 0);
+        nu_close0 (push);
+    }
+    nu_close0 (pull);
+}
+
+/* ---- durable and transient identities ------------------------------------ */
+
+/* A raw ZMTP/1.0 peer with the given identity connects to port, sends one
+   message, and checks the greeting of the (anonymous) ROUTER. */
+static int raw_peer (int port, const char *identity, const char *msg)
+{
+    int fd = nu_raw_connect_tcp (port);
+    CHECK (nu_raw_send_frame (fd, identity, strlen (identity), 0) == 0);
+    CHECK (nu_raw_send_frame (fd, msg, strlen (msg), 0) == 0);
+    char b [300];
+    CHECK (nu_raw_recv_frame (fd, b, sizeof b, NULL, 10000) == 0);
+    return fd;
+}
+
+/* The raw peer leaves: half-close, then wait until the library closed the
+   connection (so it has torn down its side). */
+static void raw_leave (int fd)
+{
+    CHECK (shutdown (fd, SHUT_WR) == 0);
+    CHECK (nu_raw_wait_eof (fd, 10000) == 1);
+    CHECK (close (fd) == 0);
+}
+
+static void test_durable_identity (void)
+{
+    char ep [256];
+    void *router = nu_socket (ctx, ZMQ_ROUTER);
+    int port = nu_bind_tcp (router, ep, sizeof ep);
+
+    /* First incarnation of "D". */
+    int fd = raw_peer (port, "D", "hello");
+    RECV_PART (router, "D", 1);
+    RECV_PART (router, "hello", 0);
+    raw_leave (fd);
+
+    /* "D" is away: its named session queues what the ROUTER sends. */
+    CHECK_OK (s_send (router, "D", ZMQ_SNDMORE));
+    CHECK_OK (s_send (router, "while-away-1", 0));
+    CHECK_OK (s_send (router, "D", ZMQ_SNDMORE));
+    CHECK_OK (s_send (router, "while-away-2", ZMQ_SNDMORE));
+    CHECK_OK (s_send (router, "part-2", 0));
+
+    /* A new DEALER with identity "D" gets them. */
+    void *dealer = nu_socket (ctx, ZMQ_DEALER);
+    CHECK_OK (zmq_setsockopt (dealer, ZMQ_IDENTITY, "D", 1));
+    CHECK_OK (zmq_connect (dealer, ep));
+    RECV_PART (dealer, "while-away-1", 0);
+    RECV_PART (dealer, "while-away-2", 1);
+    RECV_PART (dealer, "part-2", 0);
+    CHECK_OK (s_send (dealer, "back", 0));
+    RECV_PART (router, "D", 1);
+    RECV_PART (router, "back", 0);
+    CHECK_OK (s_send (router, "D", ZMQ_SNDMORE));
+    CHECK_OK (s_send (router, "live", 0));
+    RECV_PART (dealer, "live", 0);
+
+    /* A second connection presenting "D" while "D" is connected is
+       disconnected right after the handshake; the first keeps working. */
+    int dup = nu_raw_connect_tcp (port);
+    CHECK (nu_raw_send_frame (dup, "D", 1, 0) == 0);
+    CHECK (nu_raw_wait_eof (dup, 10000) == 1);
+    CHECK (close (dup) == 0);
+    CHECK_OK (s_send (dealer, "still-here", 0));
+    RECV_PART (router, "D", 1);
+    RECV_PART (router, "still-here", 0);
+    CHECK_OK (s_send (router, "D", ZMQ_SNDMORE));
+    CHECK_OK (s_send (router, "still-live", 0));
+    RECV_PART (dealer, "still-live", 0);
+    nu_close0 (dealer);
+    nu_close0 (router);
+}
+
+static void test_transient_identity (void)
+{
+    char ep [256];
+    void *router = nu_socket (ctx, ZMQ_ROUTER);
+    int port = nu_bind_tcp (router, ep, sizeof ep);
+
+    /* An anonymous peer comes and goes. */
+    int fd = raw_peer (port, "", "hello");
+    unsigned char old [64];
+    zmq_msg_t m;
+    CHECK_OK (zmq_msg_init (&m));
+    CHECK_OK (zmq_recv (router, &m, 0));
+    CHECK (rcvmore (router) == 1);
+    CHECK (zmq_msg_size (&m) == 17);
+    memcpy (old, zmq_msg_data (&m), 17);
+    CHECK (old [0] == 0);
+    CHECK_OK (zmq_msg_close (&m));
+    RECV_PART (router, "hello", 0);
+    raw_leave (fd);
+
+    /* Its session is gone: this is dropped (ROUTER send still 0). */
+    CHECK_OK (nu_send_buf (router, old, 17, ZMQ_SNDMORE));
+    CHECK_OK (s_send (router, "lost", 0));
+
+    /* A new anonymous DEALER is a new peer and does not get it. */
+    void *dealer = nu_socket (ctx, ZMQ_DEALER);
+    CHECK_OK (zmq_connect (dealer, ep));
+    CHECK_OK (s_send (dealer, "hi", 0));
+    unsigned char id [64];
+    CHECK_OK (zmq_msg_init (&m));
+    CHECK_OK (zmq_recv (router, &m, 0));
+    CHECK (rcvmore (router) == 1);
+    CHECK (zmq_msg_size (&m) == 17);
+    memcpy (id, zmq_msg_data (&m), 17);
+    CHECK_OK (zmq_msg_close (&m));
+    CHECK (id [0] == 0);
+    CHECK (memcmp (id, old, 17) != 0);
+    RECV_PART (router, "hi", 0);
+    CHECK_OK (nu_send_buf (router, old, 17, ZMQ_SNDMORE));
+    CHECK_OK (s_send (router, "lost-too", 0));
+    CHECK_OK (nu_send_buf (router, id, 17, ZMQ_SNDMORE));
+    CHECK_OK (s_send (router, "marker", 0));
+    RECV_PART (dealer, "marker", 0);
+    EXPECT_NOTHING (dealer);
+    nu_close0 (dealer);
+    nu_close0 (router);
+}
+
+/* ---- linger ----------------------------------------------------------------- */
+
+static pthread_mutex_t term_lock = PTHREAD_MUTEX_INITIALIZER;
+static int term_done;
+
+static void *term_thread (void *arg)
+{
+    CHECK_OK (zmq_term (arg));
+    pthread_mutex_lock (&term_lock);
+    term_done = 1;
+    pthread_mutex_unlock (&term_lock);
+    return NULL;
+}
+
+static int is_term_done (void)
+{
+    pthread_mutex_lock (&term_lock);
+    int d = term_done;
+    pthread_mutex_unlock (&term_lock);
+    return d;
+}
+
+/* Default linger (-1): messages queued for a peer that binds only after
+   the pusher was closed are delivered, and zmq_term waits for that. */
+static void test_linger_default (int transport)
+{
+    char ep [256];
+    nu_unbound_endpoint (transport, ep, sizeof ep);
+    void *ctx1 = zmq_init (1);
+    CHECK (ctx1 != NULL);
+    void *push = nu_socket (ctx1, ZMQ_PUSH);
+    CHECK (get_int (push, ZMQ_LINGER) == -1);
+    CHECK_OK (zmq_connect (push, ep));
+    CHECK_OK (s_send (push, "l1", 0));
+    CHECK_OK (s_send (push, "l2", ZMQ_SNDMORE));
+    CHECK_OK (s_send (push, "l2b", 0));
+    CHECK_OK (s_send (push, "l3", 0));
+    CHECK_OK (zmq_close (push));
+
+    term_done = 0;
+    pthread_t t;
+    CHECK (pthread_create (&t, NULL, term_thread, ctx1) == 0);
+    /* Nobody can have received the messages: zmq_term must still wait. */
+    nu_sleep_ms (300);
+    CHECK (!is_term_done ());
+
+    void *ctx2 = zmq_init (1);
+    CHECK (ctx2 != NULL);
+    void *pull = nu_socket (ctx2, ZMQ_PULL);
+    CHECK_OK (zmq_bind (pull, ep));
+    RECV_PART (pull, "l1", 0);
+    RECV_PART (pull, "l2", 1);
+    RECV_PART (pull, "l2b", 0);
+    RECV_PART (pull, "l3", 0);
+    /* zmq_term of the pusher's context returns now. */
+    CHECK (pthread_join (t, NULL) == 0);
+    CHECK (is_term_done ());
+    nu_close0 (pull);
+    CHECK_OK (zmq_term (ctx2));
+}
+
+/* LINGER 100 / 0 with an endpoint nobody ever binds. */
+static void test_linger_bounded (int linger)
+{
+    char ep [256];
+    nu_unbound_endpoint (NU_TCP, ep, sizeof ep);
+    void *ctx1 = zmq_init (1);
+    CHECK (ctx1 != NULL);
+    void *push = nu_socket (ctx1, ZMQ_PUSH);
+    nu_set_int (push, ZMQ_LINGER, linger);
+    CHECK (get_int (push, ZMQ_LINGER) == linger);
+    CHECK_OK (zmq_connect (push, ep));
+    CHECK_OK (s_send (push, "never-delivered", 0));
+    CHECK_OK (s_send (push, "never-delivered", 0));
+    int64_t t0 = nu_now_ms ();
+    CHECK_OK (zmq_close (push));
+    CHECK_OK (zmq_term (ctx1));
+    int64_t el = nu_now_ms () - t0;
+    if (linger > 0)
+        CHECK (el >= linger - 10);
+    CHECK (el < 3000);
+}
+
+/* ---- HWM ------------------------------------------------------------------- */
+
+/* A connect-side PUSH pipe with no connection holds exactly HWM messages;
+   they are delivered when the peer appears. */
+static void test_hwm_unconnected (void)
+{
+    char ep [256];
+    nu_unbound_endpoint (NU_TCP, ep, sizeof ep);
+    void *push = nu_socket (ctx, ZMQ_PUSH);
+    nu_set_u64 (push, ZMQ_HWM, 5);
+    CHECK_OK (zmq_connect (push, ep));
+    for (int i = 0; i < 5; i++) {
+        char t [16];
+        snprintf (t, sizeof t, "h%d", i);
+        CHECK_OK (s_send (push, t, ZMQ_NOBLOCK));
+    }
+    CHECK_ERR (s_send (push, "h5", ZMQ_NOBLOCK), EAGAIN);
+    CHECK_ERR (s_send (push, "h5", ZMQ_NOBLOCK | ZMQ_SNDMORE), EAGAIN);
+    CHECK ((get_int (push, ZMQ_EVENTS) & ZMQ_POLLOUT) == 0);
+
+    void *pull = nu_socket (ctx, ZMQ_PULL);
+    CHECK_OK (zmq_bind (pull, ep));
+    for (int i = 0; i < 5; i++) {
+        char t [16];
+        snprintf (t, sizeof t, "h%d", i);
+        RECV_PART (pull, t, 0);
+    }
+    /* Room again. */
+    CHECK_OK (s_send (push, "after", 0));
+    RECV_PART (pull, "after", 0);
+    nu_close0 (push);
+    nu_close0 (pull);
+
+    /* HWM counts messages, not parts: two 3-part messages fill HWM 2. */
+    nu_unbound_endpoint (NU_TCP, ep, sizeof ep);
+    push = nu_socket (ctx, ZMQ_PUSH);
+    nu_set_u64 (push, ZMQ_HWM, 2);
+    CHECK_OK (zmq_connect (push, ep));
+    for (int i = 0; i < 2; i++) {
+        CHECK_OK (s_send (push, "p1", ZMQ_NOBLOCK | ZMQ_SNDMORE));
+        CHECK_OK (s_send (push, "p2", ZMQ_NOBLOCK | ZMQ_SNDMORE));
+        CHECK_OK (s_send (push, "p3", ZMQ_NOBLOCK));
+    }
+    CHECK_ERR (s_send (push, "p1", ZMQ_NOBLOCK | ZMQ_SNDMORE), EAGAIN);
+    pull = nu_socket (ctx, ZMQ_PULL);
+    CHECK_OK (zmq_bind (pull, ep));
+    for (int i = 0; i < 2; i++) {
+        RECV_PART (pull, "p1", 1);
+        RECV_PART (pull, "p2", 1);
+        RECV_PART (pull, "p3", 0);
+    }
+    nu_close0 (push);
+    nu_close0 (pull);
+}
+
+/* A PUB with HWM facing a SUB that does not read: zmq_send always returns
+   0 at once; the SUB later sees a subsequence, in order, of what was sent
+   (the PUB dropped what did not fit). */
+static void test_pub_hwm_slow_sub (void)
+{
+    enum { N = 5000, SIZE = 20000 };
+    char ep [256];
+    void *pub = nu_socket (ctx, ZMQ_PUB);
+    nu_set_u64 (pub, ZMQ_HWM, 10);
+    nu_bind_tcp (pub, ep, sizeof ep);
+    void *sub = nu_socket (ctx, ZMQ_SUB);
+    nu_set_u64 (sub, ZMQ_HWM, 10);
+    CHECK_OK (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0));
+    CHECK_OK (zmq_connect (sub, ep));
+
+    /* Slow joiner: wait until a probe gets through. */
+    int64_t deadline = nu_now_ms () + 30000;
+    for (;;) {
+        CHECK (nu_now_ms () < deadline);
+        CHECK_OK (s_send (pub, "probe", 0));
+        if (nu_wait_in (sub, 50))
+            break;
+    }
+
+    /* 100 MB at a SUB that does not read. */
+    char *buf = (char *) malloc (SIZE);
+    CHECK (buf != NULL);
+    memset (buf, 'x', SIZE);
+    int64_t t0 = nu_now_ms ();
+    for (int i = 0; i < N; i++) {
+        snprintf (buf, 16, "%08d", i);
+        CHECK_OK (nu_send_buf (pub, buf, SIZE, 0));
+    }
+    CHECK (nu_now_ms () - t0 < 30000);
+    CHECK ((get_int (pub, ZMQ_EVENTS) & ZMQ_POLLOUT) != 0);
+
+    /* Drain; the PUB sends "END" whenever the SUB has nothing to read. */
+    int got = 0, last = -1;
+    deadline = nu_now_ms () + 30000;
+    for (;;) {
+        CHECK (nu_now_ms () < deadline);
+        if (!nu_wait_in (sub, 100)) {
+            CHECK_OK (s_send (pub, "END", 0));
+            continue;
+        }
+        zmq_msg_t m;
+        CHECK_OK (zmq_msg_init (&m));
+        CHECK_OK (zmq_recv (sub, &m, 0));
+        CHECK (rcvmore (sub) == 0);
+        size_t n = zmq_msg_size (&m);
+        const char *d = (const char *) zmq_msg_data (&m);
+        if (n == 3 && memcmp (d, "END", 3) == 0) {
+            CHECK_OK (zmq_msg_close (&m));
+            break;
+        }
+        if (n == 5 && memcmp (d, "probe", 5) == 0) {
+            CHECK (got == 0);
+            CHECK_OK (zmq_msg_close (&m));
+            continue;
+        }
+        CHECK (n == SIZE);
+        char num [9];
+        memcpy (num, d, 8);
+        num [8] = 0;
+        int seq = atoi (num);
+        CHECK (seq > last && seq < N);
+        CHECK (d [SIZE - 1] == 'x');
+        last = seq;
+        got++;
+        CHECK_OK (zmq_msg_close (&m));
+    }
+    /* 100 MB cannot all have been buffered between the two. */
+    CHECK (got < N);
+    free (buf);
+    nu_close0 (sub);
+    nu_close0 (pub);
+}
+
+int main (void)
+{
+    test_deadline (90);
+    ctx = zmq_init (1);
+    CHECK (ctx != NULL);
+
+    for (int transport = NU_TCP; transport <= NU_IPC; transport++) {
+        test_reconnect (transport, 50, -1);
+        test_reconnect (transport, 50, 200);
+        test_bound_side_survives (transport);
+        test_linger_default (transport);
+    }
+    /* RECONNECT_IVL 0: 2.2 dies of SIGFPE (integer division by zero) at
+       the first reconnect wait (SPEC 12.3, 15). */
+    if (!testing_reference ()) {
+        test_reconnect (NU_TCP, 0, -1);
+        test_reconnect (NU_IPC, 0, -1);
+        test_reconnect (NU_TCP, 0, 100);
+    }
+    test_durable_identity ();
+    test_transient_identity ();
+    test_linger_bounded (100);
+    test_linger_bounded (0);
+    test_hwm_unconnected ();
+    test_pub_hwm_slow_sub ();
+
+    CHECK_OK (zmq_term (ctx));
+    nu_ipc_cleanup ();
+    printf ("PASS test_tcp_lifecycle\n");
+    return 0;
+}

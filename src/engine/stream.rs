@@ -1,0 +1,202 @@
+//! `Engine`: one tcp or ipc connection in an io thread.  It sends our
+//! identity frame at once, takes the peer's first frame as its identity,
+//! then moves message parts between the descriptor and its session:
+//! decoded parts go to `EngineSink::push_in` (which may refuse them when
+//! the pipe is full: the engine then stops reading, and TCP pushes back),
+//! and parts from `EngineSink::pull_out` are batched by the encoder and
+//! written until the kernel would block.  Reads go straight into large
+//! message bodies.  Any protocol error or I/O error kills the connection,
+//! never the process.
+
+use super::decoder::Decoder;
+use super::encoder::Encoder;
+use crate::msg::Msg;
+use crate::transport::net::Fd;
+use std::os::fd::RawFd;
+
+/// Bytes read per system call into the engine's own buffer.
+const IN_BATCH: usize = 64 * 1024;
+/// The longest identity a peer may present (2.2 aborts on longer ones).
+pub const MAX_IDENTITY: u64 = 255;
+
+/// The session side, as seen by the engine.
+pub trait EngineSink {
+    /// Takes a decoded part; gives it back when it can't be queued now.
+    fn push_in(&mut self, msg: Msg) -> Result<(), Msg>;
+    /// Makes the parts pushed so far visible to the socket.
+    fn flush_in(&mut self);
+    /// The next part to send, if any.
+    fn pull_out(&mut self) -> Option<Msg>;
+}
+
+/// What an event did to the connection.
+pub enum Status {
+    Alive,
+    /// The peer's identity frame arrived (input processing pauses until
+    /// the session has attached; call `in_event` again).
+    Identity(Vec<u8>),
+    /// The connection is finished (closed, reset, or a protocol error).
+    Dead,
+}
+
+pub struct Engine {
+    fd: Fd,
+    encoder: Encoder,
+    decoder: Decoder,
+    /// Bytes read and not yet decoded: `inbuf[in_pos..in_len]`.
+    inbuf: Box<[u8]>,
+    in_pos: usize,
+    in_len: usize,
+    /// A decoded part the session couldn't take yet.
+    pending: Option<Msg>,
+    /// Whether the peer's identity has been read.
+    handshaken: bool,
+    /// Waiting for the session's pipe to have room.
+    stalled: bool,
+}
+
+impl Engine {
+    /// Takes over a connected descriptor and queues our identity.
+    pub fn new(fd: Fd, identity: &[u8]) -> Engine {
+        let mut encoder = Encoder::new();
+        encoder.encode_identity(identity);
+        let mut decoder = Decoder::new(u64::MAX);
+        decoder.set_max_frame(MAX_IDENTITY);
+        Engine {
+            fd,
+            encoder,
+            decoder,
+            inbuf: vec![0u8; IN_BATCH].into_boxed_slice(),
+            in_pos: 0,
+            in_len: 0,
+            pending: None,
+            handshaken: false,
+            stalled: false,
+        }
+    }
+
+    pub fn fd(&self) -> RawFd {
+        self.fd.0
+    }
+
+    pub fn is_stalled(&self) -> bool {
+        self.stalled
+    }
+
+    /// Nothing left to write.
+    pub fn out_empty(&self) -> bool {
+        self.encoder.is_empty()
+    }
+
+    /// Reads and decodes until the kernel has nothing more, the session's
+    /// pipe is full, or the identity arrived.
+    pub fn in_event(&mut self, sink: &mut dyn EngineSink) -> Status {
+        let status = self.input(sink);
+        sink.flush_in();
+        status
+    }
+
+    fn input(&mut self, sink: &mut dyn EngineSink) -> Status {
+        self.stalled = false;
+        if let Some(m) = self.pending.take() {
+            if let Err(m) = sink.push_in(m) {
+                self.pending = Some(m);
+                self.stalled = true;
+                return Status::Alive;
+            }
+        }
+        loop {
+            // Decode what is buffered.
+            while self.in_pos < self.in_len {
+                let (used, part) = match self.decoder.decode(&self.inbuf[self.in_pos..self.in_len]) {
+                    Ok(r) => r,
+                    Err(_) => return Status::Dead,
+                };
+                self.in_pos += used;
+                if let Some(m) = part {
+                    if let Some(s) = self.deliver(m, sink) {
+                        return s;
+                    }
+                }
+            }
+            // Read more: straight into a large body when one is in progress.
+            if let Some(buf) = self.decoder.direct_buf() {
+                match read(self.fd.0, buf) {
+                    Ok(0) | Err(None) => return Status::Dead,
+                    Ok(n) => {
+                        if let Some(m) = self.decoder.direct_advance(n) {
+                            if let Some(s) = self.deliver(m, sink) {
+                                return s;
+                            }
+                        }
+                        continue;
+                    }
+                    Err(Some(())) => return Status::Alive,
+                }
+            }
+            match read(self.fd.0, &mut self.inbuf) {
+                Ok(0) | Err(None) => return Status::Dead,
+                Ok(n) => {
+                    self.in_pos = 0;
+                    self.in_len = n;
+                }
+                Err(Some(())) => return Status::Alive,
+            }
+        }
+    }
+
+    /// Hands a part over.  Some(status) when input must pause.
+    fn deliver(&mut self, m: Msg, sink: &mut dyn EngineSink) -> Option<Status> {
+        if !self.handshaken {
+            self.handshaken = true;
+            self.decoder.set_max_frame(u64::MAX);
+            return Some(Status::Identity(m.data().to_vec()));
+        }
+        if let Err(m) = sink.push_in(m) {
+            self.pending = Some(m);
+            self.stalled = true;
+            return Some(Status::Alive);
+        }
+        None
+    }
+
+    /// Encodes parts from the session and writes until the kernel would
+    /// block or there is nothing left.
+    pub fn out_event(&mut self, sink: &mut dyn EngineSink) -> Status {
+        loop {
+            if self.handshaken {
+                while self.encoder.wants_more() {
+                    match sink.pull_out() {
+                        Some(m) => self.encoder.push(m),
+                        None => break,
+                    }
+                }
+            }
+            if self.encoder.is_empty() {
+                return Status::Alive;
+            }
+            match self.encoder.write_to(self.fd.0) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Status::Alive,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Status::Dead,
+            }
+        }
+    }
+}
+
+/// read(2): Ok(n), Err(Some(())) would block, Err(None) fatal.
+fn read(fd: RawFd, buf: &mut [u8]) -> Result<usize, Option<()>> {
+    loop {
+        // SAFETY: buf is a valid writable buffer of its length.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len()) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        match crate::err::errno() {
+            libc::EINTR => continue,
+            libc::EAGAIN => return Err(Some(())),
+            _ => return Err(None),
+        }
+    }
+}
