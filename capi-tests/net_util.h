@@ -6,7 +6,11 @@
  * libzmq 2.2 cannot bind port 0 (SPEC-2x 11.1), so a free port is found by
  * binding a plain socket to 127.0.0.1:0, reading the port back and closing
  * the socket; zmq_bind is then retried a few times with a fresh port if
- * somebody else grabbed it meanwhile (EADDRINUSE).
+ * somebody else grabbed it meanwhile (EADDRINUSE).  Endpoints that are
+ * connected to before anybody binds them use nu_quiet_port (), a free port
+ * below the ephemeral range (see there why).  ipc endpoints live in one
+ * mkdtemp ("/tmp/zmqtest.XXXXXX") directory per process, removed by
+ * nu_ipc_cleanup ().
  *
  * Include after "testutil.h".
  */
@@ -299,12 +303,6 @@ static inline int nu_send_buf (void *s, const void *data, size_t size,
     return rc;
 }
 
-/* Receives one part into a caller-initialised message (zmq_msg_init). */
-static inline int nu_recv_msg (void *s, zmq_msg_t *m, int flags)
-{
-    return zmq_recv (s, m, flags);
-}
-
 /* Waits up to timeout_ms for POLLIN on a zmq socket; 1 if readable. */
 static inline int nu_wait_in (void *s, long timeout_ms)
 {
@@ -412,6 +410,23 @@ static inline int nu_raw_wait_eof (int fd, int timeout_ms)
             return 1;
         }
     }
+}
+
+/* Like nu_raw_wait_eof (fd, timeout_ms) == 1, but makes the zmq socket s
+   process its pending commands (ZMQ_EVENTS) every 20 ms meanwhile: a
+   library may act on a connection's fate only when the socket is used (2.2
+   attaches new pipes that way). 1 = EOF seen. */
+static inline int nu_raw_wait_eof_poking (int fd, void *s, int timeout_ms)
+{
+    int64_t deadline = nu_now_ms () + timeout_ms;
+    while (nu_raw_wait_eof (fd, 20) != 1) {
+        if (nu_now_ms () >= deadline)
+            return 0;
+        uint32_t ev;
+        size_t sz = sizeof ev;
+        CHECK_OK (zmq_getsockopt (s, ZMQ_EVENTS, &ev, &sz));
+    }
+    return 1;
 }
 
 /* Writes a ZMTP/1.0 frame (short form when body < 254 bytes, long form

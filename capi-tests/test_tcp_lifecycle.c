@@ -14,11 +14,17 @@
  * per message not per part); a PUB with HWM never blocks on a stalled SUB.
  *
  * Where a test needs the bind side to have noticed a disconnect before it
- * goes on, the departing peer is a raw BSD-socket client speaking ZMTP/1.0:
- * it half-closes and waits for the library to close the connection, which
- * the library does only after it tore the connection down.  (A real zmq
- * peer could not tell when that happened, and a message sent before it did
- * would be written into the dying connection.)
+ * goes on (a message sent before that may be written into the dying
+ * connection and lost), it uses a raw BSD-socket client speaking ZMTP/1.0:
+ * the departing raw peer half-closes and waits for the library to close
+ * the connection, which it does only once it tore its side down.  After a
+ * zmq DEALER with a durable identity closes, raw clients presenting the
+ * same identity are refused until the old connection is gone; the first
+ * one accepted then leaves that way (wait_detached).
+ *
+ * ipc: a closed socket's listener unlinks its file asynchronously, so a
+ * test re-binding the same path waits for the file to disappear first
+ * (2.2 would otherwise unlink the new listener's file; SPEC 11.3).
  *
  * Guarded (2.2 crashes, SPEC 12.3/15): RECONNECT_IVL = 0 divides by zero
  * (SIGFPE) at the first reconnect wait; this library must connect and
@@ -162,11 +168,69 @@ static int raw_peer (int port, const char *identity, const char *msg)
 
 /* The raw peer leaves: half-close, then wait until the library closed the
    connection (so it has torn down its side). */
-static void raw_leave (int fd)
+static void raw_leave (int fd, void *s)
 {
     CHECK (shutdown (fd, SHUT_WR) == 0);
-    CHECK (nu_raw_wait_eof (fd, 10000) == 1);
+    CHECK (nu_raw_wait_eof_poking (fd, s, 10000) == 1);
     CHECK (close (fd) == 0);
+}
+
+/* Returns once the ROUTER has let go of the connection of peer "id" that
+   was just closed.  A raw client presenting the same identity is refused
+   (disconnected after the handshake) while the old connection is still
+   attached; once one is accepted -- it receives one of the "ping"s the
+   ROUTER keeps sending to that identity -- it leaves cleanly. */
+static void wait_detached (void *router, int port, const char *id)
+{
+    int64_t deadline = nu_now_ms () + 30000;
+    for (;;) {
+        CHECK (nu_now_ms () < deadline);
+        int fd = nu_raw_connect_tcp (port);
+        int attached = 0;
+        char b [300];
+        if (nu_raw_send_frame (fd, id, strlen (id), 0) == 0
+              && nu_raw_recv_frame (fd, b, sizeof b, NULL, 10000) == 0) {
+            for (;;) {
+                CHECK (nu_now_ms () < deadline);
+                CHECK_OK (s_send (router, id, ZMQ_SNDMORE));
+                CHECK_OK (s_send (router, "ping", 0));
+                struct pollfd pfd = {fd, POLLIN, 0};
+                int rc = poll (&pfd, 1, 100);
+                CHECK (rc >= 0 || errno == EINTR);
+                if (rc <= 0)
+                    continue;
+                /* A ping (attached) or EOF (refused). */
+                attached = nu_raw_recv_frame (fd, b, sizeof b, NULL, 10000)
+                    == 4;
+                break;
+            }
+        }
+        if (attached) {
+            CHECK (memcmp (b, "ping", 4) == 0);
+            raw_leave (fd, router);
+            return;
+        }
+        CHECK (close (fd) == 0);
+    }
+}
+
+/* Receives the next message that is not a leftover "ping". */
+static void recv_skipping_pings (void *s, const char *expect, int more)
+{
+    for (;;) {
+        char b [256];
+        CHECK (s_recv (s, b, sizeof b, 0) >= 0);
+        if (strcmp (b, "ping") == 0) {
+            CHECK (rcvmore (s) == 0);
+            continue;
+        }
+        if (strcmp (b, expect) != 0) {
+            fprintf (stderr, "received '%s', expected '%s'\n", b, expect);
+            CHECK (0);
+        }
+        CHECK (rcvmore (s) == more);
+        return;
+    }
 }
 
 static void test_durable_identity (void)
@@ -179,7 +243,7 @@ static void test_durable_identity (void)
     int fd = raw_peer (port, "D", "hello");
     RECV_PART (router, "D", 1);
     RECV_PART (router, "hello", 0);
-    raw_leave (fd);
+    raw_leave (fd, router);
 
     /* "D" is away: its named session queues what the ROUTER sends. */
     CHECK_OK (s_send (router, "D", ZMQ_SNDMORE));
@@ -206,7 +270,7 @@ static void test_durable_identity (void)
        disconnected right after the handshake; the first keeps working. */
     int dup = nu_raw_connect_tcp (port);
     CHECK (nu_raw_send_frame (dup, "D", 1, 0) == 0);
-    CHECK (nu_raw_wait_eof (dup, 10000) == 1);
+    CHECK (nu_raw_wait_eof_poking (dup, router, 10000) == 1);
     CHECK (close (dup) == 0);
     CHECK_OK (s_send (dealer, "still-here", 0));
     RECV_PART (router, "D", 1);
@@ -214,6 +278,20 @@ static void test_durable_identity (void)
     CHECK_OK (s_send (router, "D", ZMQ_SNDMORE));
     CHECK_OK (s_send (router, "still-live", 0));
     RECV_PART (dealer, "still-live", 0);
+
+    /* Now the zmq DEALER "D" goes away; once the ROUTER has noticed, what
+       it sends to "D" waits for the next DEALER "D". */
+    nu_close0 (dealer);
+    wait_detached (router, port, "D");
+    CHECK_OK (s_send (router, "D", ZMQ_SNDMORE));
+    CHECK_OK (s_send (router, "away-again", 0));
+    dealer = nu_socket (ctx, ZMQ_DEALER);
+    CHECK_OK (zmq_setsockopt (dealer, ZMQ_IDENTITY, "D", 1));
+    CHECK_OK (zmq_connect (dealer, ep));
+    recv_skipping_pings (dealer, "away-again", 0);
+    CHECK_OK (s_send (dealer, "back-again", 0));
+    RECV_PART (router, "D", 1);
+    RECV_PART (router, "back-again", 0);
     nu_close0 (dealer);
     nu_close0 (router);
 }
@@ -236,7 +314,7 @@ static void test_transient_identity (void)
     CHECK (old [0] == 0);
     CHECK_OK (zmq_msg_close (&m));
     RECV_PART (router, "hello", 0);
-    raw_leave (fd);
+    raw_leave (fd, router);
 
     /* Its session is gone: this is dropped (ROUTER send still 0). */
     CHECK_OK (nu_send_buf (router, old, 17, ZMQ_SNDMORE));

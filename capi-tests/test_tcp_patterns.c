@@ -9,8 +9,9 @@
  * peer's ZMQ_IDENTITY, or a 17-byte identity starting with 0 for anonymous
  * peers), with the ROUTER bound and connecting; a REQ -> ROUTER | DEALER ->
  * REP chain forwarded by hand; PUB/SUB prefix filters (subscribers are
- * synchronised with probe messages first: slow joiner); multipart atomicity
- * under fair queueing; a 10000-message ordered stream.
+ * synchronised with probe messages first: slow joiner) and XPUB/XSUB;
+ * DEALER/DEALER; multipart atomicity under fair queueing; a 10000-message
+ * ordered stream.
  *
  * Connect-then-bind: connect-side pipes exist at once, so whatever the
  * connecting side sends before the peer binds is queued and delivered once
@@ -646,6 +647,51 @@ static void test_pubsub (void)
     nu_close0 (sub);
 }
 
+/* XPUB/XSUB: as PUB/SUB, the XSUB subscribing by sending \x01 + prefix
+   (locally: nothing travels upstream in 2.2). */
+static void test_xpub_xsub (void)
+{
+    char ep [256];
+    void *xpub = nu_socket (ctx, ZMQ_XPUB);
+    ep_prepare (xpub, ep, sizeof ep);
+    void *xsub = nu_socket (ctx, ZMQ_XSUB);
+    CHECK_OK (zmq_connect (xsub, ep));
+    CHECK_OK (s_send (xsub, "\x01probe", 0));
+    CHECK_OK (s_send (xsub, "\x01X", 0));
+    ep_finish (xpub, ep);
+    sync_subs (xpub, &xsub, 1);
+    CHECK_OK (s_send (xpub, "X1", 0));
+    CHECK_OK (s_send (xpub, "Y1", 0));
+    CHECK_OK (s_send (xpub, "X2", ZMQ_SNDMORE));
+    CHECK_OK (s_send (xpub, "tail", 0));
+    SUB_EXPECT (xsub, "X1", 0);
+    SUB_EXPECT (xsub, "X2", 1);
+    RECV_PART (xsub, "tail", 0);
+    nu_close0 (xsub);
+    nu_close0 (xpub);
+}
+
+/* DEALER to DEALER: plain bidirectional multipart, no envelopes. */
+static void test_dealer_dealer (void)
+{
+    char ep [256];
+    void *b = nu_socket (ctx, ZMQ_DEALER);
+    ep_prepare (b, ep, sizeof ep);
+    void *c = nu_socket (ctx, ZMQ_DEALER);
+    CHECK_OK (zmq_connect (c, ep));
+    CHECK_OK (s_send (c, "d1", ZMQ_SNDMORE));
+    CHECK_OK (s_send (c, "d2", 0));
+    ep_finish (b, ep);
+    RECV_PART (b, "d1", 1);
+    RECV_PART (b, "d2", 0);
+    CHECK_OK (s_send (b, "", ZMQ_SNDMORE));
+    CHECK_OK (s_send (b, "e2", 0));
+    RECV_PART (c, "", 1);
+    RECV_PART (c, "e2", 0);
+    nu_close0 (c);
+    nu_close0 (b);
+}
+
 int main (void)
 {
     test_deadline (90);
@@ -663,6 +709,8 @@ int main (void)
             test_dealer_router ();
             test_chain ();
             test_pubsub ();
+            test_xpub_xsub ();
+            test_dealer_dealer ();
         }
     }
 

@@ -3,8 +3,9 @@
 //!
 //! Any thread may send (the writer half of a ypipe under a mutex); one
 //! thread at a time receives, lock-free.  A sender signals the eventfd only
-//! when the receiver had gone to sleep, so at most one signal is pending:
-//! it is consumed when the receiver finds the queue empty again.
+//! when the receiver had gone to sleep; each such wake-up is ended by
+//! consuming exactly one signal when the receiver finds the queue empty
+//! again.  (A signal may arrive after the next one, so they are counted.)
 
 use crate::command::Command;
 use crate::err::{Result, EAGAIN};
@@ -103,5 +104,45 @@ impl Mailbox {
                 return Err(EAGAIN);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many senders, one receiver alternating between not waiting and
+    /// waiting: every command arrives and the receiver never sleeps through
+    /// a pending one (a late signal must not be lost or double-counted).
+    #[test]
+    fn concurrent_senders_never_lose_a_wakeup() {
+        let mut mb = Mailbox::new().unwrap();
+        let per = 20_000;
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let s = mb.sender();
+                std::thread::spawn(move || {
+                    for i in 0..per {
+                        s.send(Command::ActivateReader(i));
+                        if i % 64 == 0 {
+                            std::thread::yield_now();
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut got = 0;
+        while got < 4 * per {
+            let timeout = if got % 3 == 0 { 0 } else { 5000 };
+            match mb.recv(timeout) {
+                Ok(_) => got += 1,
+                Err(EAGAIN) if timeout == 0 => {}
+                Err(e) => panic!("recv failed with {e} after {got} commands"),
+            }
+        }
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert!(mb.recv(0).is_err());
     }
 }

@@ -264,12 +264,31 @@ impl Session {
         self.check_finished(ctx);
     }
 
-    /// The socket closed its side: nothing more will come from it.
+    /// One of our pipes is gone.  When both are, the socket has closed or
+    /// refused this peer (a second PAIR peer, a duplicate identity): the
+    /// connection has no purpose any more.
     fn peer_pipes_gone(&mut self, ctx: &mut IoCtx) {
         if let Some(w) = self.writer.as_mut() {
             w.terminate();
         }
-        let _ = ctx;
+        if self.reader.is_some() || self.writer.is_some() || self.terminating {
+            return;
+        }
+        match self.role {
+            // Finishes once what the encoder holds is written.
+            Role::Bind { .. } => self.closing = true,
+            Role::Connect { .. } => {
+                if let Some(e) = self.engine.take() {
+                    ctx.poller.rm_fd(e.fd());
+                }
+                let st = self.options.socket_type;
+                if st == crate::socket::ZMQ_ROUTER || st == crate::socket::ZMQ_REP {
+                    // Try again: the next handshake attaches anew.
+                    self.attached = false;
+                    self.schedule_reconnect(ctx);
+                }
+            }
+        }
     }
 
     fn do_in(&mut self, ctx: &mut IoCtx) {

@@ -1,6 +1,8 @@
 //! `Signaler`: an eventfd that wakes the reader of a mailbox.  Its fd is
 //! what `ZMQ_FD` returns for a socket and what io threads register with
-//! their poller.  At most one signal is pending at a time (see mailbox.rs).
+//! their poller.  Each wake-up of the reader is paired with exactly one
+//! signal (see mailbox.rs); a signal can arrive late, after the next one,
+//! so the eventfd counts (EFD_SEMAPHORE) and `recv` consumes exactly one.
 
 use crate::err::{errno, Result, EAGAIN, EINTR};
 use std::os::fd::RawFd;
@@ -14,7 +16,7 @@ impl Signaler {
     /// the process is out of descriptors.
     pub fn new() -> Result<Signaler> {
         // SAFETY: plain system call.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC | libc::EFD_SEMAPHORE) };
         if fd < 0 {
             return Err(errno());
         }
