@@ -84,6 +84,9 @@ impl Mailbox {
             }
             // Asleep.  Cheap check first: a sender that found us asleep has
             // published its command before signalling.
+            if timeout_ms == 0 && !self.reader.maybe_readable() {
+                return Err(EAGAIN);
+            }
             if self.reader.check_read() {
                 self.active = true;
                 continue;

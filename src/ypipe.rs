@@ -275,6 +275,13 @@ impl<T, const N: usize> YReader<T, N> {
         !(front == st.r || st.r.is_null())
     }
 
+    /// A cheap hint for a reader that went to sleep: false means no writer
+    /// has published anything since (no atomic read-modify-write).
+    #[inline]
+    pub fn maybe_readable(&self) -> bool {
+        !self.s.c.load(Ordering::Acquire).is_null()
+    }
+
     /// Reads one item, or None (the reader is then asleep).
     #[inline]
     pub fn read(&mut self) -> Option<T> {
