@@ -146,6 +146,28 @@ static void test_long_zero (void)
     check_good_client ();
 }
 
+/* One message with endless parts (each an empty frame with MORE): HWM
+   counts whole messages, so this would grow memory without bound; the
+   library drops the connection after 2^20 parts (2.2 keeps them all). */
+static void test_endless_parts (void)
+{
+    int fd = raw_client (pull_port, "", 0);
+    static unsigned char frames [2 * 65536];
+    for (size_t i = 0; i < sizeof frames; i += 2) {
+        frames [i] = 1;        /* length: flags byte only */
+        frames [i + 1] = 1;    /* MORE */
+    }
+    int dropped = 0;
+    for (int round = 0; round < 20 && !dropped; round++) {
+        if (nu_raw_write (fd, frames, sizeof frames) != 0) {
+            CHECK (errno == EPIPE || errno == ECONNRESET);
+            dropped = 1;
+        }
+    }
+    expect_dropped (fd);
+    check_good_client ();
+}
+
 /* A length malloc refuses, a few bytes, then the client goes away. */
 static void test_huge_length (void)
 {
@@ -445,6 +467,7 @@ int main (void)
         test_long_length (UINT64_MAX - 37); /* 2^64-38 */
         test_long_length (UINT64_MAX - 38); /* 2^64-39 */
         test_identity_lengths (1);
+        test_endless_parts ();
     }
     check_good_client ();
     nu_close0 (pull);

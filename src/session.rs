@@ -23,6 +23,11 @@ use crate::pipe::{pipe, Read, Reader, Writer};
 use crate::transport::address::{self, Address};
 use crate::transport::net::{self, Fd};
 
+/// Most parts one inbound message may have: HWM counts whole messages, so
+/// without this a peer sending endless MORE frames would grow memory
+/// without bound.  Beyond it the connection is dropped.
+pub const MAX_PARTS: u64 = 1 << 20;
+
 /// Timer ids.
 const RECONNECT_TIMER: u64 = 1;
 const LINGER_TIMER: u64 = 2;
@@ -64,6 +69,10 @@ pub struct Session {
     /// A transient bind session whose connection died.
     closing: bool,
     finished: bool,
+    /// Parts of the inbound message being received.
+    in_parts: u64,
+    /// The peer broke a limit: drop the connection.
+    violated: bool,
 }
 
 impl Session {
@@ -86,6 +95,8 @@ impl Session {
             terminating: false,
             closing: false,
             finished: false,
+            in_parts: 0,
+            violated: false,
         }
     }
 
@@ -105,6 +116,8 @@ impl Session {
             terminating: false,
             closing: false,
             finished: false,
+            in_parts: 0,
+            violated: false,
         }
     }
 
@@ -293,8 +306,12 @@ impl Session {
 
     fn do_in(&mut self, ctx: &mut IoCtx) {
         let Some(mut engine) = self.engine.take() else { return };
-        let status = engine.in_event(self);
+        let mut status = engine.in_event(self);
         self.engine = Some(engine);
+        if self.violated {
+            self.violated = false;
+            status = Status::Dead;
+        }
         match status {
             Status::Alive => {}
             Status::Dead => self.engine_dead(ctx),
@@ -414,6 +431,7 @@ impl Session {
         if let Some(w) = self.writer.as_mut() {
             w.rollback();
         }
+        self.in_parts = 0;
         match self.role {
             Role::Connect { .. } => {
                 if !self.finished {
@@ -502,11 +520,20 @@ impl EngineSink for Session {
             // The handshake isn't finished: hold the part until it is.
             return Err(msg);
         }
-        match self.writer.as_mut() {
-            // A type that receives nothing (PUB): discard, keep reading.
-            None => Ok(()),
-            Some(w) => w.write(msg),
+        if self.violated {
+            return Ok(());
         }
+        let more = msg.more();
+        if more && self.in_parts >= MAX_PARTS {
+            self.violated = true;
+            return Ok(());
+        }
+        if let Some(w) = self.writer.as_mut() {
+            w.write(msg)?;
+        }
+        // (A type that receives nothing, like PUB, discards and reads on.)
+        self.in_parts = if more { self.in_parts + 1 } else { 0 };
+        Ok(())
     }
 
     fn flush_in(&mut self) {
