@@ -20,7 +20,7 @@ TESTS = $(patsubst capi-tests/%.c,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.c
         $(patsubst capi-tests/%.cpp,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.cpp))
 RUST_SRC = $(shell find src -name '*.rs') Cargo.toml build.rs include/zmq.h include/zmq_utils.h
 
-.PHONY: all lib examples test test-rust test-capi test-ref test-swapin demo ref install uninstall clean
+.PHONY: all lib examples test test-rust test-capi test-ref test-swapin test-install test-demo demo ref install uninstall clean
 
 all: lib $(TESTS) examples
 
@@ -49,7 +49,7 @@ ref: $(REFDIR)/lib/libzmq.so.1
 $(REFDIR)/lib/libzmq.so.1: scripts/build-ref.sh
 	bash scripts/build-ref.sh
 
-test: test-rust test-capi test-ref test-swapin
+test: test-rust test-capi test-ref test-swapin test-install test-demo
 	@echo "make test: all suites passed"
 
 test-rust:
@@ -63,6 +63,13 @@ test-ref: all ref
 
 test-swapin: lib ref
 	bash scripts/swapin-test.sh $(LIBDIR) $(REFDIR) $(BUILD)
+
+test-install: lib
+	bash scripts/install-test.sh
+
+test-demo: lib examples
+	bash scripts/demo.sh $(LIBDIR) $(BUILD)/examples 3 2 20 > $(BUILD)/demo.log 2>&1 || (cat $(BUILD)/demo.log; exit 1)
+	@tail -n 1 $(BUILD)/demo.log
 
 EXAMPLES = $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
