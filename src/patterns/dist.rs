@@ -119,3 +119,36 @@ impl Dist {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mailbox::Mailbox;
+    use crate::pipe::pipe;
+
+    #[test]
+    fn fans_out_shares_content_and_drops_for_full_pipes() {
+        let mb = Mailbox::new().unwrap();
+        let mut dist = Dist::default();
+        let (mut r1, w1) = pipe(&mb.sender(), &mb.sender(), 0);
+        let (mut r2, w2) = pipe(&mb.sender(), &mb.sender(), 1);
+        dist.attach(w1);
+        dist.attach(w2);
+        let big = vec![7u8; 100];
+        for _ in 0..3 {
+            let mut m = Msg::from_slice(&big).unwrap();
+            dist.send(&mut m);
+            assert_eq!(m.size(), 0, "the caller's message is consumed");
+        }
+        let mut n1 = 0;
+        while let Some(m) = r1.read_msg() {
+            assert_eq!(m.data(), &big[..]);
+            n1 += 1;
+        }
+        let mut n2 = 0;
+        while r2.read_msg().is_some() {
+            n2 += 1;
+        }
+        assert_eq!((n1, n2), (3, 1), "the HWM-1 pipe got only the first message");
+    }
+}

@@ -129,3 +129,48 @@ impl Fq {
         self.pipes.get(i)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mailbox::Mailbox;
+    use crate::pipe::{pipe, Writer};
+
+    fn part(s: &[u8], more: bool) -> Msg {
+        let mut m = Msg::from_slice(s).unwrap();
+        m.set_more(more);
+        m
+    }
+
+    #[test]
+    fn alternates_per_whole_message_and_keeps_parts_together() {
+        let mb = Mailbox::new().unwrap();
+        let mut fq = Fq::default();
+        let mut writers: Vec<Writer> = Vec::new();
+        for _ in 0..2 {
+            let (r, w) = pipe(&mb.sender(), &mb.sender(), 0);
+            fq.attach(r);
+            writers.push(w);
+        }
+        for (i, w) in writers.iter_mut().enumerate() {
+            for k in 0..2u8 {
+                let tag = b'a' + i as u8;
+                w.write(part(&[tag, k], true)).ok().unwrap();
+                w.write(part(&[tag, k, 0], false)).ok().unwrap();
+            }
+            w.flush();
+        }
+        let mut order = Vec::new();
+        let mut m = Msg::new();
+        while fq.recv(&mut m).is_ok() {
+            let first = m.data().to_vec();
+            assert!(m.more());
+            fq.recv(&mut m).unwrap();
+            assert_eq!(&m.data()[..2], &first[..], "second part follows its first");
+            assert!(!m.more());
+            order.push(first[0]);
+        }
+        assert_eq!(order.len(), 4);
+        assert!(order.windows(2).all(|w| w[0] != w[1]), "alternates: {order:?}");
+    }
+}

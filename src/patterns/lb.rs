@@ -127,3 +127,61 @@ impl Lb {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mailbox::Mailbox;
+    use crate::pipe::{pipe, Reader};
+
+    fn part(s: &[u8], more: bool) -> Msg {
+        let mut m = Msg::from_slice(s).unwrap();
+        m.set_more(more);
+        m
+    }
+
+    fn setup(n: usize, hwm: u64) -> (Lb, Vec<Reader>, Mailbox) {
+        let mb = Mailbox::new().unwrap();
+        let mut lb = Lb::default();
+        let mut readers = Vec::new();
+        for _ in 0..n {
+            let (r, w) = pipe(&mb.sender(), &mb.sender(), hwm);
+            lb.attach(w);
+            readers.push(r);
+        }
+        (lb, readers, mb)
+    }
+
+    #[test]
+    fn round_robin_per_whole_message() {
+        let (mut lb, mut readers, _mb) = setup(3, 0);
+        for i in 0..6u8 {
+            lb.send(&mut part(&[i], true)).unwrap();
+            lb.send(&mut part(&[i, i], false)).unwrap();
+        }
+        let mut firsts: Vec<Vec<u8>> = Vec::new();
+        for r in readers.iter_mut() {
+            let mut got = Vec::new();
+            while let Some(m) = r.read_msg() {
+                got.push(m.data().to_vec());
+            }
+            assert_eq!(got.len(), 4, "two whole messages of two parts each");
+            assert_eq!(got[0].len(), 1);
+            assert_eq!(got[1], vec![got[0][0]; 2]);
+            firsts.push(got.iter().step_by(2).map(|p| p[0]).collect());
+        }
+        firsts.sort();
+        assert_eq!(firsts, vec![vec![0, 3], vec![1, 4], vec![2, 5]]);
+    }
+
+    #[test]
+    fn full_pipes_are_skipped_then_eagain() {
+        let (mut lb, _readers, _mb) = setup(2, 1);
+        assert!(lb.send(&mut part(b"a", false)).is_ok());
+        assert!(lb.send(&mut part(b"b", false)).is_ok());
+        let mut m = part(b"c", false);
+        assert_eq!(lb.send(&mut m), Err(EAGAIN));
+        assert_eq!(m.data(), b"c", "the message stays with the caller");
+        assert!(!lb.has_out());
+    }
+}
