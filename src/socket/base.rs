@@ -261,12 +261,13 @@ impl SocketBase {
     /// REP, which attach after the handshake), so messages queue for a
     /// peer that isn't there yet.
     fn connect_net(&mut self, proto: &str, endpoint: &str, address: &str) -> Result<()> {
-        let io = self.ctx.choose_io_thread(self.options.affinity)?;
+        // As 2.2: the address is checked before the io threads.
         let addr = if proto == "tcp" {
             Address::Tcp(address::resolve_tcp_connect(address)?)
         } else {
             Address::Ipc(address::check_ipc(address)?)
         };
+        let io = self.ctx.choose_io_thread(self.options.affinity)?;
         let st = self.options.socket_type;
         let pipes = if st == super::ZMQ_ROUTER || st == super::ZMQ_REP {
             None

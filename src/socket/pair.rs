@@ -1,5 +1,6 @@
-//! PAIR: exactly one peer, one pipe each way.  A second peer is refused
-//! (2.2 aborts the process).
+//! PAIR: exactly one peer at a time, one pipe each way.  A second peer is
+//! refused while the first is there (2.2 aborts the process); a new peer
+//! is accepted once the old one's pipes are terminating.
 
 use super::{Refused, SocketType};
 use crate::err::{Result, EAGAIN};
@@ -10,16 +11,31 @@ use crate::pipe::{PipeId, Reader, Writer};
 pub struct Pair {
     inpipe: Option<Reader>,
     outpipe: Option<Writer>,
-    /// Whether the peer is attached (one of the pipes may be missing).
-    attached: bool,
+    /// Pipes of a previous peer, finishing their termination handshake.
+    old_in: Vec<Reader>,
+    old_out: Vec<Writer>,
+}
+
+impl Pair {
+    /// Whether the current peer is still there.
+    fn has_peer(&self) -> bool {
+        self.inpipe.as_ref().is_some_and(|r| !r.is_terminating()) || self.outpipe.as_ref().is_some_and(|w| !w.is_terminating())
+    }
 }
 
 impl SocketType for Pair {
     fn attach(&mut self, reader: Option<Reader>, writer: Option<Writer>, _identity: Vec<u8>) -> Refused {
-        if self.attached || self.inpipe.is_some() || self.outpipe.is_some() {
+        if self.has_peer() {
             return Some((reader, writer));
         }
-        self.attached = true;
+        if let Some(mut r) = self.inpipe.take() {
+            r.terminate();
+            self.old_in.push(r);
+        }
+        if let Some(mut w) = self.outpipe.take() {
+            w.terminate();
+            self.old_out.push(w);
+        }
         self.inpipe = reader;
         self.outpipe = writer;
         None
@@ -79,13 +95,17 @@ impl SocketType for Pair {
                 w.activate(n);
                 true
             }
-            _ => false,
+            _ => self.old_out.iter().any(|w| w.id() == id),
         }
     }
 
     fn reader_terminated(&mut self, id: PipeId) -> bool {
         if self.inpipe.as_ref().is_some_and(|r| r.id() == id) {
             self.inpipe = None;
+            return true;
+        }
+        if let Some(i) = self.old_in.iter().position(|r| r.id() == id) {
+            self.old_in.swap_remove(i);
             return true;
         }
         false
@@ -96,6 +116,10 @@ impl SocketType for Pair {
             if let Some(w) = self.outpipe.take() {
                 w.ack_term();
             }
+            return true;
+        }
+        if let Some(i) = self.old_out.iter().position(|w| w.id() == id) {
+            self.old_out.swap_remove(i).ack_term();
             return true;
         }
         false
@@ -111,6 +135,6 @@ impl SocketType for Pair {
     }
 
     fn pipe_count(&self) -> usize {
-        self.inpipe.is_some() as usize + self.outpipe.is_some() as usize
+        self.inpipe.is_some() as usize + self.outpipe.is_some() as usize + self.old_in.len() + self.old_out.len()
     }
 }
