@@ -20,9 +20,9 @@ TESTS = $(patsubst capi-tests/%.c,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.c
         $(patsubst capi-tests/%.cpp,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.cpp))
 RUST_SRC = $(shell find src -name '*.rs') Cargo.toml build.rs include/zmq.h include/zmq_utils.h
 
-.PHONY: all lib examples test test-rust test-capi test-ref test-swapin test-install test-demo demo ref install uninstall clean
+.PHONY: all lib examples perf bench test test-rust test-capi test-ref test-swapin test-install test-demo demo ref install uninstall clean
 
-all: lib $(TESTS) examples
+all: lib $(TESTS) examples perf
 
 lib: $(LIBDIR)/$(LIBFILE)
 
@@ -79,6 +79,19 @@ $(BUILD)/examples/%: examples/%.c include/zmq.h | lib
 
 examples: $(EXAMPLES)
 
+PERF_TOOLS = local_thr remote_thr local_lat remote_lat inproc_thr inproc_lat broker_rt idle_conns
+PERF = $(addprefix $(BUILD)/perf/,$(PERF_TOOLS))
+
+$(BUILD)/perf/%: perf/%.c include/zmq.h include/zmq_utils.h | lib
+	@mkdir -p $(BUILD)/perf
+	$(CC) -Wall -Wextra -Werror -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lzmq -lpthread
+
+perf: $(PERF)
+
+# Side by side with the reference libzmq 2.2.0; BENCH_ARGS=--quick for a short run.
+bench: lib ref examples perf
+	python3 bench/run.py $(BENCH_ARGS)
+
 demo: lib examples
 	bash scripts/demo.sh $(LIBDIR) $(BUILD)/examples 3 2 5
 
@@ -98,4 +111,4 @@ uninstall:
 
 clean:
 	$(CARGO) clean
-	rm -rf $(BUILD)/lib $(BUILD)/capi $(BUILD)/examples
+	rm -rf $(BUILD)/lib $(BUILD)/capi $(BUILD)/examples $(BUILD)/perf $(BUILD)/interop

@@ -368,6 +368,38 @@ static int is_term_done (void)
 
 /* Default linger (-1): messages queued for a peer that binds only after
    the pusher was closed are delivered, and zmq_term waits for that. */
+/* Default linger, everything delivered, then the bound peer goes away
+   before the connecter closes: nothing is left to send, so zmq_term
+   returns (it must not wait for a reconnection that will never come). */
+static void test_term_after_peer_left (int transport)
+{
+    char ep [256];
+    void *ctx2 = zmq_init (1);
+    CHECK (ctx2 != NULL);
+    void *pull = nu_socket (ctx2, ZMQ_PULL);
+    nu_bind_fresh (pull, transport, ep, sizeof ep);
+    void *ctx1 = zmq_init (1);
+    CHECK (ctx1 != NULL);
+    void *push = nu_socket (ctx1, ZMQ_PUSH);
+    CHECK_OK (zmq_connect (push, ep));
+    CHECK_OK (s_send (push, "last", 0));
+    RECV_PART (pull, "last", 0);
+    nu_close0 (pull);
+    CHECK_OK (zmq_term (ctx2));
+    /* Give the connecter time to see the connection drop (either order
+       must work; this makes the harder one likely). */
+    nu_sleep_ms (100);
+    CHECK_OK (zmq_close (push));
+    term_done = 0;
+    pthread_t t;
+    CHECK (pthread_create (&t, NULL, term_thread, ctx1) == 0);
+    int64_t deadline = nu_now_ms () + 10000;
+    while (!is_term_done () && nu_now_ms () < deadline)
+        nu_sleep_ms (10);
+    CHECK (is_term_done ());
+    CHECK (pthread_join (t, NULL) == 0);
+}
+
 static void test_linger_default (int transport)
 {
     char ep [256];
@@ -571,6 +603,7 @@ int main (void)
         test_reconnect (transport, 50, 200);
         test_bound_side_survives (transport);
         test_linger_default (transport);
+        test_term_after_peer_left (transport);
     }
     /* RECONNECT_IVL 0: 2.2 dies of SIGFPE (integer division by zero) at
        the first reconnect wait (SPEC 12.3, 15). */

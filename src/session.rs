@@ -247,6 +247,7 @@ impl Session {
                     r.activate();
                 }
                 self.do_out(ctx);
+                self.reap_delimiter();
             }
             Command::ActivateWriter(_, n) => {
                 if let Some(w) = self.writer.as_mut() {
@@ -455,12 +456,25 @@ impl Session {
 
     // ---- termination ---------------------------------------------------
 
+    /// Without a connection, a reader whose next item is the delimiter has
+    /// nothing left to deliver: let it finish (2.2 ends sessions with an
+    /// empty queue at once, whatever the linger).
+    fn reap_delimiter(&mut self) {
+        if self.engine.is_none() {
+            if let Some(r) = self.reader.as_mut() {
+                // Reads and handles the delimiter if it is next.
+                r.check_read();
+            }
+        }
+    }
+
     /// The owner (socket or listener) is closing.
     pub fn term(&mut self, ctx: &mut IoCtx, linger: i32) {
         self.terminating = true;
         if let Some(w) = self.writer.as_mut() {
             w.terminate();
         }
+        self.reap_delimiter();
         if linger == 0 || self.reader.is_none() {
             self.force_close(ctx);
         } else if linger > 0 {
