@@ -121,13 +121,13 @@ is_running() {
 # launch VAR LOG LIBDIR CMD...: runs CMD on LIBDIR under timeout, in the
 # background, output to LOG; stores the pid (of timeout) in VAR.
 launch() {
-    local var=$1 log=$2 lib=$3
+    local _lvar=$1 _llog=$2 _llib=$3
     shift 3
-    LD_LIBRARY_PATH="$lib" PEER_EXPECT_LIBDIR="$lib" \
-        timeout -k 3 "$PROC_TIMEOUT" "$@" >"$log" 2>&1 </dev/null &
-    local pid=$!
-    LIVE[$pid]=1
-    printf -v "$var" %s "$pid"
+    LD_LIBRARY_PATH="$_llib" PEER_EXPECT_LIBDIR="$_llib" \
+        timeout -k 3 "$PROC_TIMEOUT" "$@" >"$_llog" 2>&1 </dev/null &
+    local _lpid=$!
+    LIVE[$_lpid]=1
+    printf -v "$_lvar" %s "$_lpid"
 }
 
 # reap PID: waits for it, returns its exit status.
@@ -172,32 +172,32 @@ wait_ready() {
 # wait_all RCVAR PID...: waits for every PID; as soon as one fails the
 # others are killed.  Stores "rc1 rc2 ..." in RCVAR; returns 0 iff all 0.
 wait_all() {
-    local var=$1
+    local _var=$1
     shift
     local -a pids=("$@")
-    local -A rcs=()
+    local -A _rcs=()
     local failed=0 left=$# p
     while [ $left -gt 0 ]; do
         for p in "${pids[@]}"; do
-            [ -n "${rcs[$p]:-}" ] && continue
+            [ -n "${_rcs[$p]:-}" ] && continue
             if ! is_running "$p"; then
                 reap "$p"
-                rcs[$p]=$?
+                _rcs[$p]=$?
                 left=$((left - 1))
-                if [ "${rcs[$p]}" != 0 ] && [ $failed = 0 ]; then
+                if [ "${_rcs[$p]}" != 0 ] && [ $failed = 0 ]; then
                     failed=1
                     local q
                     for q in "${pids[@]}"; do
-                        [ -z "${rcs[$q]:-}" ] && kill_group "$q"
+                        [ -z "${_rcs[$q]:-}" ] && kill_group "$q"
                     done
                 fi
             fi
         done
         [ $left -gt 0 ] && sleep 0.02
     done
-    local out=""
-    for p in "${pids[@]}"; do out="$out${out:+ }${rcs[$p]}"; done
-    printf -v "$var" %s "$out"
+    local _out=""
+    for p in "${pids[@]}"; do _out="$_out${_out:+ }${_rcs[$p]}"; done
+    printf -v "$_var" %s "$_out"
     return $failed
 }
 
@@ -316,7 +316,7 @@ c2c() {
 SIZES="0 1 253 254 255 256 65536 1048576"
 # Pairings: "short-name|A role+args|B role+args"
 PAIRINGS=(
-    "push-pull|push $SIZES|pull $SIZES"
+    "push-pull|push ACK $SIZES|pull ACK $SIZES"
     "req-rep|req 10|rep 10"
     "dealer-router|dealer DEALER-2X 10|router =DEALER-2X 10"
     "pub-sub|pub ACK wx.eu nw wx.us sp|sub ACK 20 wx. sp"
@@ -477,7 +477,8 @@ run_py_cases() {
         SKIPPED=$((SKIPPED + n))
         return
     fi
-    local pylog="$WORK/logs/pyzmq.log" line seen=0
+    local pylog="$WORK/logs/pyzmq.log" line
+    : >"$pylog"
     # The script prints "ok   NAME" / "FAIL NAME" plus indented detail.
     timeout -k 5 150 "$py" "$ROOT/interop/pyzmq_interop.py" --peer "$PEER" \
         --lib "$OURLIB" --work "$WORK/py" --filter "$FILTER" >"$pylog" 2>&1 </dev/null &
