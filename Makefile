@@ -20,7 +20,7 @@ TESTS = $(patsubst capi-tests/%.c,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.c
         $(patsubst capi-tests/%.cpp,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.cpp))
 RUST_SRC = $(shell find src -name '*.rs') Cargo.toml build.rs include/zmq.h include/zmq_utils.h
 
-.PHONY: all lib examples perf bench test test-rust test-capi test-ref test-swapin test-install test-demo demo ref install uninstall clean
+.PHONY: all lib examples perf bench test test-rust test-capi test-ref test-swapin test-install test-demo test-interop demo ref install uninstall clean
 
 all: lib $(TESTS) examples perf
 
@@ -49,7 +49,7 @@ ref: $(REFDIR)/lib/libzmq.so.1
 $(REFDIR)/lib/libzmq.so.1: scripts/build-ref.sh
 	bash scripts/build-ref.sh
 
-test: test-rust test-capi test-ref test-swapin test-install test-demo
+test: test-rust test-capi test-ref test-swapin test-install test-demo test-interop
 	@echo "make test: all suites passed"
 
 test-rust:
@@ -63,6 +63,9 @@ test-ref: all ref
 
 test-swapin: lib ref
 	bash scripts/swapin-test.sh $(LIBDIR) $(REFDIR) $(BUILD)
+
+test-interop: lib ref
+	bash scripts/interop-test.sh $(LIBDIR) $(REFDIR)/lib $(BUILD)
 
 test-install: lib
 	bash scripts/install-test.sh

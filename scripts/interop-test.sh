@@ -25,7 +25,9 @@
 # "interop: N passed, M failed[, K skipped]"; exits non-zero on any failure.
 #
 # Environment: CC (default cc), INTEROP_FILTER (only run cases whose name
-# contains this string), INTEROP_KEEP=1 (keep the work directory).
+# contains this string), INTEROP_KEEP=1 (keep the work directory),
+# INTEROP_BUDGET (seconds for the whole run, default 150: cases that would
+# start later are reported as failed, not run; normally the run takes ~20 s).
 set -u
 
 if [ $# -ne 3 ]; then
@@ -34,6 +36,7 @@ if [ $# -ne 3 ]; then
 fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+START=$SECONDS
 
 # The directory the dynamic loader will really map libzmq.so.1 from (peers
 # compare it with /proc/self/maps).
@@ -76,7 +79,8 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/zmq-interop.XXXXXX")" || exit 2
 mkdir -p "$WORK/ipc" "$WORK/logs"
 
 PROC_TIMEOUT=30          # hard limit per process (timeout(1))
-PEER_TIMEOUT_MS=15000    # a peer's own limit for any single wait
+PEER_TIMEOUT_MS=10000    # a peer's own limit for any single wait
+BUDGET="${INTEROP_BUDGET:-150}"
 export PEER_TIMEOUT_MS
 
 # ------------------------------------------------------------ processes
@@ -251,6 +255,19 @@ selected() {
     [ -z "$FILTER" ] || [[ "$1" == *"$FILTER"* ]]
 }
 
+budget_left() {
+    echo $((BUDGET - (SECONDS - START)))
+}
+
+# over_budget NAME: reports NAME as failed (not run) once the budget is spent.
+over_budget() {
+    if [ "$(budget_left)" -le 0 ]; then
+        report "$1" 1 "not run: time budget of $BUDGET s exhausted"
+        return 0
+    fi
+    return 1
+}
+
 report() {   # NAME STATUS(0 ok) DETAIL LOG...
     local name=$1 status=$2 detail=$3
     shift 3
@@ -281,6 +298,7 @@ lib_name() {
 c2c() {
     local name=$1 tr=$2 blib=$3 bspec=$4 clib=$5 cspec=$6
     selected "$name" || return 0
+    over_budget "$name" && return 0
     local logdir="$WORK/logs/$name"
     mkdir -p "$logdir"
     local blog="$logdir/bind-$(lib_name "$blib").log"
@@ -378,6 +396,7 @@ broker_case() {
     local name=$1 brlib=$2
     local -a wlibs=($3) clibs=($4)
     selected "$name" || return 0
+    over_budget "$name" && return 0
     local logdir="$WORK/logs/$name"
     mkdir -p "$logdir"
     local attempt fport bport bpid status=1 detail="" logs=()
@@ -477,11 +496,16 @@ run_py_cases() {
         SKIPPED=$((SKIPPED + n))
         return
     fi
-    local pylog="$WORK/logs/pyzmq.log" line
+    local pylog="$WORK/logs/pyzmq.log" line left pybudget
     : >"$pylog"
+    left="$(budget_left)"
+    pybudget=$((left - 15))
+    [ $pybudget -ge 0 ] || pybudget=0
+    [ "$left" -ge 20 ] || left=20
     # The script prints "ok   NAME" / "FAIL NAME" plus indented detail.
-    timeout -k 5 150 "$py" "$ROOT/interop/pyzmq_interop.py" --peer "$PEER" \
-        --lib "$OURLIB" --work "$WORK/py" --filter "$FILTER" >"$pylog" 2>&1 </dev/null &
+    timeout -k 5 "$left" "$py" "$ROOT/interop/pyzmq_interop.py" --peer "$PEER" \
+        --lib "$OURLIB" --work "$WORK/py" --filter "$FILTER" \
+        --budget "$pybudget" >"$pylog" 2>&1 </dev/null &
     PYPID=$!
     LIVE[$PYPID]=1
     # Stream the output as it comes.
@@ -518,7 +542,6 @@ run_py_cases() {
 
 # ------------------------------------------------------------ main
 
-START=$SECONDS
 echo "interop: ours = $OURLIB, reference = $REFLIB"
 run_ref_cases
 run_broker_cases
