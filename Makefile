@@ -53,7 +53,7 @@ test: test-rust test-capi test-ref test-swapin test-install test-demo test-inter
 	@echo "make test: all suites passed"
 
 test-rust:
-	$(CARGO) test --release 2>&1 | tail -n 40
+	$(CARGO) test --release
 
 test-capi: all
 	bash scripts/run-capi-tests.sh $(LIBDIR) $(BUILD)/capi ours
