@@ -114,6 +114,29 @@ pub fn pipe(reader_owner: &MailboxSender, writer_owner: &MailboxSender, hwm: u64
     (reader, writer)
 }
 
+/// One end's share of the pipes between a socket and a peer.
+pub type Ends = (Option<Reader>, Option<Writer>);
+
+/// The pipes between a socket and one peer, as the socket's type needs
+/// them: an inbound pipe if it receives, an outbound one if it sends.
+/// Returns (the socket's ends, the peer's ends); `socket` and `peer` are
+/// the mailboxes of their owners.
+pub fn pipe_pair(socket: &MailboxSender, peer: &MailboxSender, hwm: u64, inbound: bool, outbound: bool) -> (Ends, Ends) {
+    let (in_r, in_w) = if inbound {
+        let (r, w) = pipe(socket, peer, hwm);
+        (Some(r), Some(w))
+    } else {
+        (None, None)
+    };
+    let (out_r, out_w) = if outbound {
+        let (r, w) = pipe(peer, socket, hwm);
+        (Some(r), Some(w))
+    } else {
+        (None, None)
+    };
+    ((in_r, out_w), (out_r, in_w))
+}
+
 impl Reader {
     pub fn id(&self) -> PipeId {
         self.id

@@ -19,7 +19,7 @@ use crate::io::thread::{next_obj_id, Action, IoCtx, ObjId};
 use crate::mailbox::MailboxSender;
 use crate::msg::Msg;
 use crate::options::Options;
-use crate::pipe::{pipe, Read, Reader, Writer};
+use crate::pipe::{pipe_pair, Read, Reader, Writer};
 use crate::transport::address::{self, Address};
 use crate::transport::net::{self, Fd};
 
@@ -367,19 +367,8 @@ impl Session {
         if let Role::Bind { durable: d, .. } = &mut self.role {
             *d = durable;
         }
-        let hwm = self.options.hwm;
-        let (sock_r, my_w) = if self.options.requires_in {
-            let (r, w) = pipe(&self.socket, ctx.mailbox, hwm);
-            (Some(r), Some(w))
-        } else {
-            (None, None)
-        };
-        let (my_r, sock_w) = if self.options.requires_out {
-            let (r, w) = pipe(ctx.mailbox, &self.socket, hwm);
-            (Some(r), Some(w))
-        } else {
-            (None, None)
-        };
+        let o = &self.options;
+        let ((sock_r, sock_w), (my_r, my_w)) = pipe_pair(&self.socket, ctx.mailbox, o.hwm, o.requires_in, o.requires_out);
         self.reader = my_r;
         self.writer = my_w;
         self.attached = true;

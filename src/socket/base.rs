@@ -15,7 +15,7 @@ use crate::mailbox::{Mailbox, MailboxSender};
 use crate::msg::Msg;
 use crate::options::*;
 use crate::io::thread::{IoObject, ObjId};
-use crate::pipe::{pipe, PipeId, Reader, Writer};
+use crate::pipe::{pipe_pair, PipeId, Reader, Writer};
 use crate::session::Session;
 use crate::transport::address::{self, Address};
 use crate::transport::listener::Listener;
@@ -272,21 +272,10 @@ impl SocketBase {
         let pipes = if st == super::ZMQ_ROUTER || st == super::ZMQ_REP {
             None
         } else {
-            let hwm = self.options.hwm;
-            let (in_r, in_w) = if self.options.requires_in {
-                let (r, w) = pipe(&self.sender, &io, hwm);
-                (Some(r), Some(w))
-            } else {
-                (None, None)
-            };
-            let (out_r, out_w) = if self.options.requires_out {
-                let (r, w) = pipe(&io, &self.sender, hwm);
-                (Some(r), Some(w))
-            } else {
-                (None, None)
-            };
-            self.attach_pipes(in_r, out_w, Vec::new());
-            Some((out_r, in_w))
+            let o = &self.options;
+            let (mine, theirs) = pipe_pair(&self.sender, &io, o.hwm, o.requires_in, o.requires_out);
+            self.attach_pipes(mine.0, mine.1, Vec::new());
+            Some(theirs)
         };
         let session = Session::new_connect(endpoint, addr, self.sender.clone(), self.options.clone(), pipes);
         self.owned.push((io.clone(), session.id()));
@@ -303,21 +292,10 @@ impl SocketBase {
         // The pipe's limit is the sum of both ends' limits, or none if
         // either end has none.
         let hwm = if me.hwm == 0 || peer.options.hwm == 0 { 0 } else { me.hwm.saturating_add(peer.options.hwm) };
-        let (in_r, in_w) = if me.requires_in {
-            let (r, w) = pipe(&self.sender, &peer.sender, hwm);
-            (Some(r), Some(w))
-        } else {
-            (None, None)
-        };
-        let (out_r, out_w) = if me.requires_out {
-            let (r, w) = pipe(&peer.sender, &self.sender, hwm);
-            (Some(r), Some(w))
-        } else {
-            (None, None)
-        };
+        let (mine, theirs) = pipe_pair(&self.sender, &peer.sender, hwm, me.requires_in, me.requires_out);
         let my_identity = self.options.identity.clone();
-        self.attach_pipes(in_r, out_w, peer.options.identity.clone());
-        peer.sender.send(Command::Bind { reader: out_r, writer: in_w, identity: my_identity });
+        self.attach_pipes(mine.0, mine.1, peer.options.identity.clone());
+        peer.sender.send(Command::Bind { reader: theirs.0, writer: theirs.1, identity: my_identity });
         Ok(())
     }
 
