@@ -1,7 +1,7 @@
 /*
  * net_util.h -- helpers for the tcp/ipc C API tests (test_tcp_*.c,
  * test_ipc_*.c): free loopback ports, endpoint strings, a private ipc
- * directory, raw BSD-socket clients speaking ZMTP/1.0 by hand, and clocks.
+ * directory and raw BSD-socket clients speaking ZMTP/1.0 by hand.
  *
  * libzmq 2.2 cannot bind port 0 (SPEC-2x 11.1), so a free port is found by
  * binding a plain socket to 127.0.0.1:0, reading the port back and closing
@@ -10,7 +10,8 @@
  * connected to before anybody binds them use nu_quiet_port (), a free port
  * below the ephemeral range (see there why).  ipc endpoints live in one
  * mkdtemp ("/tmp/zmqtest.XXXXXX") directory per process, removed by
- * nu_ipc_cleanup ().
+ * nu_ipc_cleanup ().  Clocks, option setters and send_buf come from
+ * testutil.h.
  *
  * Include after "testutil.h".
  */
@@ -38,34 +39,25 @@ static inline const char *nu_transport_name (int transport)
     return transport == NU_TCP ? "tcp" : "ipc";
 }
 
-/* ---- clocks ------------------------------------------------------------- */
-
-static inline int64_t nu_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static inline void nu_sleep_ms (int ms)
-{
-    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
-    while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* ---- tcp ports and endpoints -------------------------------------------- */
+
+/* The address 127.0.0.1:port. */
+static inline struct sockaddr_in nu_loopback (int port)
+{
+    struct sockaddr_in sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    sa.sin_port = htons ((uint16_t) port);
+    return sa;
+}
 
 /* A port on 127.0.0.1 that was free a moment ago. */
 static inline int nu_free_port (void)
 {
     int fd = socket (AF_INET, SOCK_STREAM, 0);
     CHECK (fd >= 0);
-    struct sockaddr_in sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    sa.sin_port = 0;
+    struct sockaddr_in sa = nu_loopback (0);
     CHECK (bind (fd, (struct sockaddr *) &sa, sizeof sa) == 0);
     socklen_t len = sizeof sa;
     CHECK (getsockname (fd, (struct sockaddr *) &sa, &len) == 0);
@@ -94,17 +86,13 @@ static inline int nu_quiet_port (void)
     int span = low - base;
     static unsigned seed;
     if (!seed)
-        seed = (unsigned) getpid () * 2654435761u ^ (unsigned) nu_now_ms ();
+        seed = (unsigned) getpid () * 2654435761u ^ (unsigned) now_ms ();
     for (int attempt = 0; span > 100 && attempt < 50; attempt++) {
         seed = seed * 1103515245u + 12345u;
         int port = base + (int) ((seed >> 8) % (unsigned) span);
         int fd = socket (AF_INET, SOCK_STREAM, 0);
         CHECK (fd >= 0);
-        struct sockaddr_in sa;
-        memset (&sa, 0, sizeof sa);
-        sa.sin_family = AF_INET;
-        sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-        sa.sin_port = htons ((uint16_t) port);
+        struct sockaddr_in sa = nu_loopback (port);
         int rc = bind (fd, (struct sockaddr *) &sa, sizeof sa);
         CHECK (close (fd) == 0);
         if (rc == 0)
@@ -199,14 +187,14 @@ static inline void nu_ipc_cleanup (void)
 static inline int nu_wait_ipc_gone (const char *ep, int timeout_ms)
 {
     CHECK (strncmp (ep, "ipc://", 6) == 0);
-    int64_t deadline = nu_now_ms () + timeout_ms;
+    int64_t deadline = now_ms () + timeout_ms;
     for (;;) {
         struct stat st;
         if (stat (ep + 6, &st) != 0 && errno == ENOENT)
             return 1;
-        if (nu_now_ms () >= deadline)
+        if (now_ms () >= deadline)
             return 0;
-        nu_sleep_ms (5);
+        sleep_ms (5);
     }
 }
 
@@ -239,33 +227,18 @@ static inline void nu_unbound_endpoint (int transport, char *ep, size_t cap)
    by its I/O thread, so the address may stay busy for a moment). */
 static inline void nu_bind_retry (void *s, const char *ep, int timeout_ms)
 {
-    int64_t deadline = nu_now_ms () + timeout_ms;
+    int64_t deadline = now_ms () + timeout_ms;
     for (;;) {
         errno = 0;
         if (zmq_bind (s, ep) == 0)
             return;
         CHECK (errno == EADDRINUSE);
-        CHECK (nu_now_ms () < deadline);
-        nu_sleep_ms (20);
+        CHECK (now_ms () < deadline);
+        sleep_ms (20);
     }
 }
 
-/* ---- socket options ------------------------------------------------------ */
-
-static inline void nu_set_int (void *s, int option, int value)
-{
-    CHECK_OK (zmq_setsockopt (s, option, &value, sizeof value));
-}
-
-static inline void nu_set_u64 (void *s, int option, uint64_t value)
-{
-    CHECK_OK (zmq_setsockopt (s, option, &value, sizeof value));
-}
-
-static inline void nu_set_i64 (void *s, int option, int64_t value)
-{
-    CHECK_OK (zmq_setsockopt (s, option, &value, sizeof value));
-}
+/* ---- sockets ------------------------------------------------------------ */
 
 /* A socket with a 10 s RCVTIMEO and SNDTIMEO, so a lost message fails the
    test instead of hanging it. */
@@ -273,34 +246,16 @@ static inline void *nu_socket (void *ctx, int type)
 {
     void *s = zmq_socket (ctx, type);
     CHECK (s != NULL);
-    nu_set_int (s, ZMQ_RCVTIMEO, 10000);
-    nu_set_int (s, ZMQ_SNDTIMEO, 10000);
+    set_int (s, ZMQ_RCVTIMEO, 10000);
+    set_int (s, ZMQ_SNDTIMEO, 10000);
     return s;
 }
 
 /* Closes with linger 0 (nothing of interest left to deliver). */
 static inline void nu_close0 (void *s)
 {
-    nu_set_int (s, ZMQ_LINGER, 0);
+    set_int (s, ZMQ_LINGER, 0);
     CHECK_OK (zmq_close (s));
-}
-
-/* ---- messages ------------------------------------------------------------ */
-
-/* Sends size bytes of data as one part. */
-static inline int nu_send_buf (void *s, const void *data, size_t size,
-    int flags)
-{
-    zmq_msg_t m;
-    if (zmq_msg_init_size (&m, size) != 0)
-        return -1;
-    if (size)
-        memcpy (zmq_msg_data (&m), data, size);
-    int rc = zmq_send (s, &m, flags);
-    int e = errno;
-    zmq_msg_close (&m);
-    errno = e;
-    return rc;
 }
 
 /* Waits up to timeout_ms for POLLIN on a zmq socket; 1 if readable. */
@@ -319,11 +274,7 @@ static inline int nu_raw_connect_tcp (int port)
 {
     int fd = socket (AF_INET, SOCK_STREAM, 0);
     CHECK (fd >= 0);
-    struct sockaddr_in sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    sa.sin_port = htons ((uint16_t) port);
+    struct sockaddr_in sa = nu_loopback (port);
     CHECK (connect (fd, (struct sockaddr *) &sa, sizeof sa) == 0);
     int one = 1;
     CHECK (setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0);
@@ -361,9 +312,9 @@ static inline int nu_raw_read_exact (int fd, void *buf, size_t len,
     int timeout_ms)
 {
     char *p = (char *) buf;
-    int64_t deadline = nu_now_ms () + timeout_ms;
+    int64_t deadline = now_ms () + timeout_ms;
     while (len > 0) {
-        int64_t left = deadline - nu_now_ms ();
+        int64_t left = deadline - now_ms ();
         if (left <= 0)
             return -1;
         struct pollfd pfd = {fd, POLLIN, 0};
@@ -387,9 +338,9 @@ static inline int nu_raw_read_exact (int fd, void *buf, size_t len,
    any data before it. 1 = EOF (or reset) seen, 0 = still open. */
 static inline int nu_raw_wait_eof (int fd, int timeout_ms)
 {
-    int64_t deadline = nu_now_ms () + timeout_ms;
+    int64_t deadline = now_ms () + timeout_ms;
     for (;;) {
-        int64_t left = deadline - nu_now_ms ();
+        int64_t left = deadline - now_ms ();
         if (left <= 0)
             return 0;
         struct pollfd pfd = {fd, POLLIN, 0};
@@ -418,13 +369,11 @@ static inline int nu_raw_wait_eof (int fd, int timeout_ms)
    attaches new pipes that way). 1 = EOF seen. */
 static inline int nu_raw_wait_eof_poking (int fd, void *s, int timeout_ms)
 {
-    int64_t deadline = nu_now_ms () + timeout_ms;
+    int64_t deadline = now_ms () + timeout_ms;
     while (nu_raw_wait_eof (fd, 20) != 1) {
-        if (nu_now_ms () >= deadline)
+        if (now_ms () >= deadline)
             return 0;
-        uint32_t ev;
-        size_t sz = sizeof ev;
-        CHECK_OK (zmq_getsockopt (s, ZMQ_EVENTS, &ev, &sz));
+        (void) get_events (s);
     }
     return 1;
 }

@@ -10,20 +10,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-static uint64_t now_us (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
-static void sleep_ms (int ms)
-{
-    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
-    while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* ---- a tiny "ready" latch ---------------------------------------------- */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -104,8 +90,7 @@ static void test_contexts (void)
         CHECK (a [i] && b [i]);
         CHECK_OK (zmq_bind (a [i], "inproc://same"));
         CHECK_OK (zmq_connect (b [i], "inproc://same"));
-        int t = 5000;
-        CHECK_OK (zmq_setsockopt (a [i], ZMQ_RCVTIMEO, &t, sizeof t));
+        set_int (a [i], ZMQ_RCVTIMEO, 5000);
     }
     /* A name bound only in c1 is unknown in c2. */
     CHECK_OK (zmq_bind (a [0], "inproc://only-in-c1"));

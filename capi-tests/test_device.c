@@ -56,11 +56,6 @@ static void device_finish (struct device *d, void *ctx)
     CHECK (d->err == ETERM);
 }
 
-static void set_rcvtimeo (void *s, int ms)
-{
-    CHECK_OK (zmq_setsockopt (s, ZMQ_RCVTIMEO, &ms, sizeof ms));
-}
-
 /* Receives a whole multipart message, joining its parts with '|'. */
 static int recv_joined (void *s, char *out, size_t cap)
 {
@@ -128,9 +123,9 @@ static void test_queue (int type)
     CHECK_OK (zmq_connect (worker, "inproc://dev-q-back"));
     CHECK_OK (zmq_connect (c1, "inproc://dev-q-front"));
     CHECK_OK (zmq_connect (c2, "inproc://dev-q-front"));
-    set_rcvtimeo (worker, 10000);
-    set_rcvtimeo (c1, 10000);
-    set_rcvtimeo (c2, 10000);
+    set_int (worker, ZMQ_RCVTIMEO, 10000);
+    set_int (c1, ZMQ_RCVTIMEO, 10000);
+    set_int (c2, ZMQ_RCVTIMEO, 10000);
 
     struct device d;
     device_start (&d, type, front, back);
@@ -205,7 +200,7 @@ static void test_streamer (void)
     CHECK (producer && consumer);
     CHECK_OK (zmq_connect (producer, "inproc://dev-s-in"));
     CHECK_OK (zmq_connect (consumer, "inproc://dev-s-out"));
-    set_rcvtimeo (consumer, 10000);
+    set_int (consumer, ZMQ_RCVTIMEO, 10000);
 
     struct device d;
     device_start (&d, ZMQ_STREAMER, in, out);
@@ -214,11 +209,7 @@ static void test_streamer (void)
     CHECK_OK (s_send (producer, "m1", ZMQ_SNDMORE));
     CHECK_OK (s_send (producer, "", ZMQ_SNDMORE));
     CHECK_OK (s_send (producer, "m3", 0));
-    for (int i = 0; i < 100; i++) {
-        char buf [16];
-        snprintf (buf, sizeof buf, "n%d", i);
-        CHECK_OK (s_send (producer, buf, 0));
-    }
+    send_numbered (producer, "n", 0, 100, 0);
     CHECK_OK (s_send (producer, "last", 0));
 
     char msg [512];
@@ -232,8 +223,7 @@ static void test_streamer (void)
         CHECK (recv_joined (consumer, msg, sizeof msg) == 1);
         CHECK (strcmp (msg, want) == 0);
     }
-    CHECK_RECV (consumer, "last", 0);
-    CHECK (rcvmore (consumer) == 0);
+    RECV_PART (consumer, "last", 0);
 
     CHECK_OK (zmq_close (producer));
     CHECK_OK (zmq_close (consumer));
@@ -260,7 +250,7 @@ static void test_forwarder (void)
     CHECK_OK (zmq_connect (pub, "inproc://dev-f-in"));
     CHECK_OK (zmq_connect (sub, "inproc://dev-f-out"));
     CHECK_OK (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0));
-    set_rcvtimeo (sub, 10000);
+    set_int (sub, ZMQ_RCVTIMEO, 10000);
 
     struct device d;
     device_start (&d, ZMQ_FORWARDER, in, out);

@@ -16,21 +16,9 @@
 
 #define N_MSGS 1000
 
-static uint32_t events_of (void *s)
-{
-    uint32_t ev = 0xdeadbeef;
-    size_t sz = sizeof ev;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_EVENTS, &ev, &sz));
-    CHECK (sz == sizeof ev);
-    return ev;
-}
-
 static int fd_of (void *s)
 {
-    int fd = -1;
-    size_t sz = sizeof fd;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_FD, &fd, &sz));
-    CHECK (sz == sizeof fd);
+    int fd = get_int (s, ZMQ_FD);
     CHECK (fd >= 0);
     return fd;
 }
@@ -93,7 +81,7 @@ static void test_fd_basics (void *ctx)
     /* Pollable with poll(2) (no POLLNVAL/POLLERR); nothing has happened on
        a fresh socket once its commands are processed. */
     fd_wait (fa, 0);
-    CHECK (events_of (a) == 0);
+    CHECK (get_events_sized (a) == 0);
 
     /* At-least-size rule: an 8-byte buffer gets 4 bytes, *optvallen = 4. */
     unsigned char buf [8];
@@ -137,25 +125,25 @@ static void test_fd_readable_after_send (void *ctx)
     int fd = fd_of (pull);
 
     /* EVENTS processes the pending attach; nothing to read yet. */
-    CHECK ((events_of (pull) & ZMQ_POLLIN) == 0);
+    CHECK ((get_events_sized (pull) & ZMQ_POLLIN) == 0);
 
     /* The peer sends: the fd becomes readable, EVENTS shows POLLIN. */
     CHECK_OK (s_send (push, "one", 0));
     CHECK (fd_wait (fd, 10000) == 1);
-    CHECK (events_of (pull) == ZMQ_POLLIN);
+    CHECK (get_events_sized (pull) == ZMQ_POLLIN);
     CHECK_RECV (pull, "one", ZMQ_NOBLOCK);
-    CHECK (events_of (pull) == 0);
+    CHECK (get_events_sized (pull) == 0);
 
     /* EVENTS is level-triggered on the queue: two queued, one read, still
        POLLIN (whatever the fd says); both read, no POLLIN. */
     CHECK_OK (s_send (push, "two", 0));
     CHECK_OK (s_send (push, "three", 0));
     CHECK (fd_wait (fd, 10000) == 1);
-    CHECK (events_of (pull) == ZMQ_POLLIN);
+    CHECK (get_events_sized (pull) == ZMQ_POLLIN);
     CHECK_RECV (pull, "two", ZMQ_NOBLOCK);
-    CHECK (events_of (pull) == ZMQ_POLLIN);
+    CHECK (get_events_sized (pull) == ZMQ_POLLIN);
     CHECK_RECV (pull, "three", ZMQ_NOBLOCK);
-    CHECK (events_of (pull) == 0);
+    CHECK (get_events_sized (pull) == 0);
     char tmp [8];
     CHECK_ERR (s_recv (pull, tmp, sizeof tmp, ZMQ_NOBLOCK), EAGAIN);
 
@@ -165,7 +153,7 @@ static void test_fd_readable_after_send (void *ctx)
     CHECK (pthread_create (&thr, NULL, sender_fn, &sd) == 0);
     int got = 0;
     while (!got) {
-        if (events_of (pull) & ZMQ_POLLIN) {
+        if (get_events_sized (pull) & ZMQ_POLLIN) {
             CHECK_RECV (pull, "0", ZMQ_NOBLOCK);
             got = 1;
         }
@@ -173,7 +161,7 @@ static void test_fd_readable_after_send (void *ctx)
             CHECK (fd_wait (fd, 10000) == 1);
     }
     CHECK (pthread_join (thr, NULL) == 0);
-    CHECK ((events_of (pull) & ZMQ_POLLIN) == 0);
+    CHECK ((get_events_sized (pull) & ZMQ_POLLIN) == 0);
 
     CHECK_OK (zmq_close (push));
     CHECK_OK (zmq_close (pull));
@@ -196,7 +184,7 @@ static void test_edge_loop (void *ctx)
     int got = 0;
     int wakeups = 0;
     while (got < N_MSGS) {
-        if (events_of (pull) & ZMQ_POLLIN) {
+        if (get_events_sized (pull) & ZMQ_POLLIN) {
             char buf [16], want [16];
             snprintf (want, sizeof want, "%d", got);
             CHECK (s_recv (pull, buf, sizeof buf, ZMQ_NOBLOCK) >= 0);
@@ -210,7 +198,7 @@ static void test_edge_loop (void *ctx)
     CHECK (got == N_MSGS);
     CHECK (wakeups >= 1);
     CHECK (pthread_join (thr, NULL) == 0);
-    CHECK ((events_of (pull) & ZMQ_POLLIN) == 0);
+    CHECK ((get_events_sized (pull) & ZMQ_POLLIN) == 0);
     CHECK_OK (zmq_close (pull));
 }
 
@@ -222,59 +210,59 @@ static void test_reqrep_events (void *ctx)
     CHECK_OK (zmq_bind (rep, "inproc://fdev-reqrep"));
 
     /* Unconnected REQ: nothing; REP: nothing. */
-    CHECK (events_of (req) == 0);
-    CHECK (events_of (rep) == 0);
+    CHECK (get_events_sized (req) == 0);
+    CHECK (get_events_sized (rep) == 0);
     CHECK_OK (zmq_connect (req, "inproc://fdev-reqrep"));
 
     /* REQ in sending state with a peer: POLLOUT only. */
-    CHECK (events_of (req) == ZMQ_POLLOUT);
-    CHECK (events_of (rep) == 0);
+    CHECK (get_events_sized (req) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (rep) == 0);
 
     /* Mid-request REQ stays in the sending state; the partial request is
        invisible to REP. */
     CHECK_OK (s_send (req, "a", ZMQ_SNDMORE));
-    CHECK (events_of (req) == ZMQ_POLLOUT);
-    CHECK (events_of (rep) == 0);
+    CHECK (get_events_sized (req) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (rep) == 0);
     CHECK_OK (s_send (req, "b", 0));
 
     /* Request sent: REQ waits (neither flag); REP has POLLIN only. */
-    CHECK (events_of (req) == 0);
-    CHECK (events_of (rep) == ZMQ_POLLIN);
+    CHECK (get_events_sized (req) == 0);
+    CHECK (get_events_sized (rep) == ZMQ_POLLIN);
 
     /* REP mid-request: still POLLIN (the rest of the request), no
        POLLOUT; after the last part: POLLOUT only. */
     CHECK_RECV (rep, "a", 0);
-    CHECK (events_of (rep) == ZMQ_POLLIN);
+    CHECK (get_events_sized (rep) == ZMQ_POLLIN);
     CHECK_RECV (rep, "b", 0);
-    CHECK (events_of (rep) == ZMQ_POLLOUT);
-    CHECK (events_of (req) == 0);
+    CHECK (get_events_sized (rep) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (req) == 0);
 
     /* REP mid-reply: POLLOUT; the partial reply is invisible to REQ. */
     CHECK_OK (s_send (rep, "x", ZMQ_SNDMORE));
-    CHECK (events_of (rep) == ZMQ_POLLOUT);
-    CHECK (events_of (req) == 0);
+    CHECK (get_events_sized (rep) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (req) == 0);
     CHECK_OK (s_send (rep, "y", 0));
-    CHECK (events_of (rep) == 0);
+    CHECK (get_events_sized (rep) == 0);
 
     /* Reply waiting: REQ has POLLIN only, until the last part is read. */
-    CHECK (events_of (req) == ZMQ_POLLIN);
+    CHECK (get_events_sized (req) == ZMQ_POLLIN);
     CHECK_RECV (req, "x", 0);
-    CHECK (events_of (req) == ZMQ_POLLIN);
+    CHECK (get_events_sized (req) == ZMQ_POLLIN);
     CHECK_RECV (req, "y", 0);
-    CHECK (events_of (req) == ZMQ_POLLOUT);
-    CHECK (events_of (rep) == 0);
+    CHECK (get_events_sized (req) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (rep) == 0);
 
     /* The fd contract with REQ: after the request, the reply arriving
        (sent from this thread) makes REQ's fd readable. */
     int fd = fd_of (req);
     CHECK_OK (s_send (req, "again", 0));
-    CHECK (events_of (req) == 0);
+    CHECK (get_events_sized (req) == 0);
     CHECK_RECV (rep, "again", 0);
     CHECK_OK (s_send (rep, "ok", 0));
     CHECK (fd_wait (fd, 10000) == 1);
-    CHECK (events_of (req) == ZMQ_POLLIN);
+    CHECK (get_events_sized (req) == ZMQ_POLLIN);
     CHECK_RECV (req, "ok", 0);
-    CHECK (events_of (req) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (req) == ZMQ_POLLOUT);
 
     CHECK_OK (zmq_close (req));
     CHECK_OK (zmq_close (rep));
@@ -287,39 +275,39 @@ static void test_pubsub_events (void *ctx)
     CHECK (pub && sub);
 
     /* PUB always has POLLOUT, even without peers; SUB never has it. */
-    CHECK (events_of (pub) == ZMQ_POLLOUT);
-    CHECK (events_of (sub) == 0);
+    CHECK (get_events_sized (pub) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (sub) == 0);
 
     CHECK_OK (zmq_bind (pub, "inproc://fdev-pubsub"));
     CHECK_OK (zmq_connect (sub, "inproc://fdev-pubsub"));
     CHECK_OK (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "A", 1));
     /* Processing the attach: still POLLOUT only. */
-    CHECK (events_of (pub) == ZMQ_POLLOUT);
-    CHECK (events_of (sub) == 0);
+    CHECK (get_events_sized (pub) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (sub) == 0);
 
     /* A non-matching message never shows as POLLIN. */
     CHECK_OK (s_send (pub, "B", 0));
-    CHECK (events_of (pub) == ZMQ_POLLOUT);
-    CHECK (events_of (sub) == 0);
+    CHECK (get_events_sized (pub) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (sub) == 0);
 
     /* A matching one: POLLIN, never POLLOUT. */
     CHECK_OK (s_send (pub, "A1", 0));
-    CHECK (events_of (pub) == ZMQ_POLLOUT);
-    CHECK (events_of (sub) == ZMQ_POLLIN);
+    CHECK (get_events_sized (pub) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (sub) == ZMQ_POLLIN);
     CHECK_RECV (sub, "A1", ZMQ_NOBLOCK);
-    CHECK (events_of (sub) == 0);
+    CHECK (get_events_sized (sub) == 0);
 
     /* fd contract on SUB. */
     int fd = fd_of (sub);
     CHECK_OK (s_send (pub, "A2", 0));
     CHECK (fd_wait (fd, 10000) == 1);
-    CHECK (events_of (sub) == ZMQ_POLLIN);
+    CHECK (get_events_sized (sub) == ZMQ_POLLIN);
     CHECK_RECV (sub, "A2", ZMQ_NOBLOCK);
-    CHECK (events_of (sub) == 0);
+    CHECK (get_events_sized (sub) == 0);
 
     /* PUB stays POLLOUT after its peer is gone. */
     CHECK_OK (zmq_close (sub));
-    CHECK (events_of (pub) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (pub) == ZMQ_POLLOUT);
     CHECK_OK (zmq_close (pub));
 }
 

@@ -15,31 +15,10 @@
 #include <stdint.h>
 #include <time.h>
 
-static uint64_t now_us (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
-static int get_linger (void *s)
-{
-    int v = 12345;
-    size_t sz = sizeof v;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_LINGER, &v, &sz));
-    CHECK (sz == sizeof v);
-    return v;
-}
-
 static void set_linger (void *s, int v)
 {
-    CHECK_OK (zmq_setsockopt (s, ZMQ_LINGER, &v, sizeof v));
-    CHECK (get_linger (s) == v);
-}
-
-static void set_rcvtimeo (void *s, int ms)
-{
-    CHECK_OK (zmq_setsockopt (s, ZMQ_RCVTIMEO, &ms, sizeof ms));
+    set_int (s, ZMQ_LINGER, v);
+    CHECK (get_int (s, ZMQ_LINGER) == v);
 }
 
 /* A 100-byte body (larger than a VSM, so it is shared heap content). */
@@ -75,17 +54,12 @@ static void send_batch (void *s)
 
 static void recv_batch (void *s)
 {
-    CHECK_RECV (s, "m1", 0);
-    CHECK (rcvmore (s) == 0);
-    CHECK_RECV (s, "mp-a", 0);
-    CHECK (rcvmore (s) == 1);
-    CHECK_RECV (s, "", 0);
-    CHECK (rcvmore (s) == 1);
-    CHECK_RECV (s, "mp-c", 0);
-    CHECK (rcvmore (s) == 0);
+    RECV_PART (s, "m1", 0);
+    RECV_PART (s, "mp-a", 1);
+    RECV_PART (s, "", 1);
+    RECV_PART (s, "mp-c", 0);
     CHECK_RECV (s, big_body (), 0);
-    CHECK_RECV (s, "m4", 0);
-    CHECK (rcvmore (s) == 0);
+    RECV_PART (s, "m4", 0);
 }
 
 static void test_linger_option (void *ctx)
@@ -93,7 +67,7 @@ static void test_linger_option (void *ctx)
     void *s = zmq_socket (ctx, ZMQ_PUSH);
     CHECK (s != NULL);
     /* Default -1 (linger forever). */
-    CHECK (get_linger (s) == -1);
+    CHECK (get_int (s, ZMQ_LINGER) == -1);
     set_linger (s, 0);
     set_linger (s, 250);
     set_linger (s, -1);
@@ -115,7 +89,7 @@ static void test_sender_closed_connect_side (void *ctx, int linger)
     CHECK_OK (zmq_connect (push, ep));
     if (linger != -2)
         set_linger (push, linger);
-    set_rcvtimeo (pull, 10000);
+    set_int (pull, ZMQ_RCVTIMEO, 10000);
 
     send_batch (push);
     close_fast (push);
@@ -147,7 +121,7 @@ static void test_sender_closed_bind_side (void *ctx, int linger)
     CHECK_OK (zmq_connect (pull, ep));
     if (linger != -2)
         set_linger (push, linger);
-    set_rcvtimeo (pull, 10000);
+    set_int (pull, ZMQ_RCVTIMEO, 10000);
 
     /* Wait (blocking poll with a guard) until the bound PUSH has attached
        the PULL, so no send blocks. */
@@ -188,14 +162,11 @@ static void test_publisher_closed (void *ctx)
     CHECK_OK (zmq_bind (pub, "inproc://lt-pub"));
     CHECK_OK (zmq_connect (sub, "inproc://lt-pub"));
     CHECK_OK (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0));
-    set_rcvtimeo (sub, 10000);
+    set_int (sub, ZMQ_RCVTIMEO, 10000);
 
     /* Make the PUB attach the subscriber before it sends (EVENTS processes
        its pending commands). */
-    uint32_t ev;
-    size_t sz = sizeof ev;
-    CHECK_OK (zmq_getsockopt (pub, ZMQ_EVENTS, &ev, &sz));
-    CHECK (ev == ZMQ_POLLOUT);
+    CHECK (get_events (pub) == ZMQ_POLLOUT);
 
     send_batch (pub);
     close_fast (pub);
@@ -222,10 +193,7 @@ static void test_term_with_unread (int linger, int close_receiver_first)
     for (int i = 0; i < 20; i++)
         send_batch (push);
     /* Make sure the receiver has attached the pipe and sees the data. */
-    uint32_t ev;
-    size_t sz = sizeof ev;
-    CHECK_OK (zmq_getsockopt (pull, ZMQ_EVENTS, &ev, &sz));
-    CHECK (ev == ZMQ_POLLIN);
+    CHECK (get_events (pull) == ZMQ_POLLIN);
     CHECK_RECV (pull, "m1", 0);
 
     if (close_receiver_first) {
@@ -333,19 +301,6 @@ static void test_term_waits_for_close (void)
 
 /* Closing after zmq_term (in the same thread) works: term in a helper
    thread, the owner closes after seeing ETERM. */
-struct termer
-{
-    void *ctx;
-    int rc;
-};
-
-static void *term_fn (void *arg)
-{
-    struct termer *t = (struct termer *) arg;
-    t->rc = zmq_term (t->ctx);
-    return NULL;
-}
-
 static void test_close_after_term (void)
 {
     void *ctx = zmq_init (1);
@@ -359,7 +314,7 @@ static void test_close_after_term (void)
     for (int i = 0; i < 10; i++)
         CHECK_OK (s_send (a, "pending", 0));
 
-    struct termer t = {ctx, -2};
+    struct termer t = {ctx, 0, -2};
     pthread_t thr;
     CHECK (pthread_create (&thr, NULL, term_fn, &t) == 0);
     /* A PUSH never has POLLIN: this poll blocks until zmq_term. */

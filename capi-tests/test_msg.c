@@ -67,11 +67,6 @@ static int is_valid_tag (const zmq_msg_t *m)
         CHECK (zmq_msg_size (&(m)) == 0);                                    \
     } while (0)
 
-static void set_rcvtimeo (void *s, int ms)
-{
-    CHECK_OK (zmq_setsockopt (s, ZMQ_RCVTIMEO, &ms, sizeof ms));
-}
-
 /* ---- layout ------------------------------------------------------------- */
 
 static void test_layout (void)
@@ -473,8 +468,8 @@ static void test_send_recv (void)
     CHECK (a && b);
     CHECK_OK (zmq_bind (a, "inproc://msg"));
     CHECK_OK (zmq_connect (b, "inproc://msg"));
-    set_rcvtimeo (a, 5000);
-    set_rcvtimeo (b, 5000);
+    set_int (a, ZMQ_RCVTIMEO, 5000);
+    set_int (b, ZMQ_RCVTIMEO, 5000);
 
     zmq_msg_t m;
 
@@ -678,15 +673,12 @@ static void test_fanout (void)
     CHECK_OK (zmq_connect (s2, "inproc://fanout"));
     CHECK_OK (zmq_setsockopt (s1, ZMQ_SUBSCRIBE, "", 0));
     CHECK_OK (zmq_setsockopt (s2, ZMQ_SUBSCRIBE, "", 0));
-    set_rcvtimeo (s1, 5000);
-    set_rcvtimeo (s2, 5000);
+    set_int (s1, ZMQ_RCVTIMEO, 5000);
+    set_int (s2, ZMQ_RCVTIMEO, 5000);
 
     /* Make the PUB attach both pipes (ZMQ_EVENTS processes all pending
        commands) before sending. */
-    uint32_t ev;
-    size_t evsz = sizeof ev;
-    CHECK_OK (zmq_getsockopt (pub, ZMQ_EVENTS, &ev, &evsz));
-    CHECK (ev == ZMQ_POLLOUT);
+    CHECK (get_events (pub) == ZMQ_POLLOUT);
 
     char *buf = (char *) malloc (100);
     CHECK (buf != NULL);

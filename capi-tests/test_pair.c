@@ -13,32 +13,6 @@
 #include <stdint.h>
 #include <time.h>
 
-static void set_hwm (void *s, uint64_t hwm)
-{
-    CHECK_OK (zmq_setsockopt (s, ZMQ_HWM, &hwm, sizeof hwm));
-}
-
-static void set_int (void *s, int option, int value)
-{
-    CHECK_OK (zmq_setsockopt (s, option, &value, sizeof value));
-}
-
-static uint32_t events (void *s)
-{
-    uint32_t ev = 0xffffffffu;
-    size_t sz = sizeof ev;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_EVENTS, &ev, &sz));
-    CHECK (sz == sizeof ev);
-    return ev;
-}
-
-static int64_t now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sends a zero-length part. */
 static int send_empty (void *s, int flags)
 {
@@ -55,47 +29,26 @@ static int send_empty (void *s, int flags)
 static void make_pair (void *ctx, const char *ep, uint64_t hwm_b,
     uint64_t hwm_c, void **b, void **c)
 {
-    *b = zmq_socket (ctx, ZMQ_PAIR);
-    CHECK (*b != NULL);
-    *c = zmq_socket (ctx, ZMQ_PAIR);
-    CHECK (*c != NULL);
+    *b = guarded_socket (ctx, ZMQ_PAIR);
+    *c = guarded_socket (ctx, ZMQ_PAIR);
     set_hwm (*b, hwm_b);
     set_hwm (*c, hwm_c);
-    set_int (*b, ZMQ_RCVTIMEO, 5000);
-    set_int (*c, ZMQ_RCVTIMEO, 5000);
     CHECK_OK (zmq_bind (*b, ep));
     CHECK_OK (zmq_connect (*c, ep));
 }
 
-/* Fills the pipe from 'from' with NOBLOCK sends; returns how many fitted
-   (stops at 'limit'). */
+/* Fills the pipe from 'from' with NOBLOCK sends "m0", "m1", ...; returns
+   how many fitted (stops at 'limit'). */
 static int fill (void *from, int limit)
 {
-    int n = 0;
-    while (n < limit) {
-        char buf [32];
-        snprintf (buf, sizeof buf, "m%d", n);
-        int rc = s_send (from, buf, ZMQ_NOBLOCK);
-        if (rc != 0) {
-            CHECK (errno == EAGAIN);
-            break;
-        }
-        n++;
-    }
-    return n;
+    return send_until_full (from, "m", 0, limit);
 }
 
 /* Receives exactly n messages "m0".."m<n-1>" then checks nothing is left. */
 static void drain_expect (void *to, int n)
 {
-    for (int i = 0; i < n; i++) {
-        char want [32];
-        snprintf (want, sizeof want, "m%d", i);
-        CHECK_RECV (to, want, 0);
-        CHECK (rcvmore (to) == 0);
-    }
-    char buf [32];
-    CHECK_ERR (s_recv (to, buf, sizeof buf, ZMQ_NOBLOCK), EAGAIN);
+    recv_numbered (to, "m", 0, n);
+    EXPECT_NOTHING (to);
 }
 
 static void test_basic (void *ctx)
@@ -110,13 +63,11 @@ static void test_basic (void *ctx)
 
     /* Connecter -> binder (the connecter's pipes exist after connect). */
     CHECK_OK (s_send (c, "hello", 0));
-    CHECK_RECV (b, "hello", 0);
-    CHECK (rcvmore (b) == 0);
+    RECV_PART (b, "hello", 0);
 
     /* Binder -> connecter. */
     CHECK_OK (s_send (b, "world", 0));
-    CHECK_RECV (c, "world", 0);
-    CHECK (rcvmore (c) == 0);
+    RECV_PART (c, "world", 0);
 
     /* Several messages keep their order in both directions. */
     for (int i = 0; i < 10; i++) {
@@ -139,41 +90,33 @@ static void test_basic (void *ctx)
     CHECK_OK (s_send (c, "p2", ZMQ_SNDMORE));
     CHECK_OK (s_send (c, "p3", 0));
     CHECK_OK (s_send (c, "single", 0));
-    CHECK_RECV (b, "p1", 0);
-    CHECK (rcvmore (b) == 1);
-    CHECK_RECV (b, "p2", 0);
-    CHECK (rcvmore (b) == 1);
-    CHECK_RECV (b, "p3", 0);
-    CHECK (rcvmore (b) == 0);
-    CHECK_RECV (b, "single", 0);
-    CHECK (rcvmore (b) == 0);
+    RECV_PART (b, "p1", 1);
+    RECV_PART (b, "p2", 1);
+    RECV_PART (b, "p3", 0);
+    RECV_PART (b, "single", 0);
 
     CHECK_OK (s_send (b, "q1", ZMQ_SNDMORE));
     CHECK_OK (s_send (b, "q2", 0));
-    CHECK_RECV (c, "q1", 0);
-    CHECK (rcvmore (c) == 1);
-    CHECK_RECV (c, "q2", 0);
-    CHECK (rcvmore (c) == 0);
+    RECV_PART (c, "q1", 1);
+    RECV_PART (c, "q2", 0);
 
     /* Nothing else is pending; EVENTS: POLLOUT, no POLLIN. */
     char buf [16];
     CHECK_ERR (s_recv (b, buf, sizeof buf, ZMQ_NOBLOCK), EAGAIN);
     CHECK_ERR (s_recv (c, buf, sizeof buf, ZMQ_NOBLOCK), EAGAIN);
-    CHECK (events (b) == ZMQ_POLLOUT);
-    CHECK (events (c) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (b) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (c) == ZMQ_POLLOUT);
     CHECK_OK (s_send (c, "x", 0));
-    CHECK (events (b) == (ZMQ_POLLIN | ZMQ_POLLOUT));
+    CHECK (get_events_sized (b) == (ZMQ_POLLIN | ZMQ_POLLOUT));
     CHECK_RECV (b, "x", 0);
 
     /* A partial multipart message becomes visible only when complete. */
     CHECK_OK (s_send (c, "half", ZMQ_SNDMORE));
-    CHECK (events (b) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (b) == ZMQ_POLLOUT);
     CHECK_ERR (s_recv (b, buf, sizeof buf, ZMQ_NOBLOCK), EAGAIN);
     CHECK_OK (s_send (c, "done", 0));
-    CHECK_RECV (b, "half", 0);
-    CHECK (rcvmore (b) == 1);
-    CHECK_RECV (b, "done", 0);
-    CHECK (rcvmore (b) == 0);
+    RECV_PART (b, "half", 1);
+    RECV_PART (b, "done", 0);
 
     CHECK_OK (zmq_close (c));
     CHECK_OK (zmq_close (b));
@@ -201,8 +144,7 @@ static void test_zero_length (void *ctx)
     CHECK (zmq_msg_size (&m) == 0);
     CHECK_OK (zmq_msg_close (&m));
     CHECK (rcvmore (b) == 1);
-    CHECK_RECV (b, "mid", 0);
-    CHECK (rcvmore (b) == 1);
+    RECV_PART (b, "mid", 1);
     CHECK_OK (zmq_msg_init (&m));
     CHECK_OK (zmq_recv (b, &m, 0));
     CHECK (zmq_msg_size (&m) == 0);
@@ -271,7 +213,7 @@ static void test_no_peer (void *ctx)
     /* A PAIR with no peer at all. */
     void *s = zmq_socket (ctx, ZMQ_PAIR);
     CHECK (s != NULL);
-    CHECK (events (s) == 0);
+    CHECK (get_events_sized (s) == 0);
     CHECK_ERR (s_send (s, "x", ZMQ_NOBLOCK), EAGAIN);
     CHECK_ERR (s_recv (s, buf, sizeof buf, ZMQ_NOBLOCK), EAGAIN);
 
@@ -298,7 +240,7 @@ static void test_no_peer (void *ctx)
     /* Bound, but nobody connected: still no pipe. */
     CHECK_OK (zmq_bind (s, "inproc://pair-lonely"));
     CHECK_ERR (s_send (s, "x", ZMQ_NOBLOCK), EAGAIN);
-    CHECK (events (s) == 0);
+    CHECK (get_events_sized (s) == 0);
     CHECK_OK (zmq_close (s));
 
     /* Connecting to a name nobody bound: ECONNREFUSED (§11.4). */
@@ -317,7 +259,7 @@ static void test_hwm (void *ctx)
     /* 5 + 5 -> exactly 10, connecter -> binder. */
     make_pair (ctx, "inproc://pair-hwm-55", 5, 5, &b, &c);
     CHECK (fill (c, 1000) == 10);
-    CHECK ((events (c) & ZMQ_POLLOUT) == 0);
+    CHECK ((get_events_sized (c) & ZMQ_POLLOUT) == 0);
     /* A blocking send with a timeout also gives up. */
     set_int (c, ZMQ_SNDTIMEO, 50);
     int64_t t0 = now_ms ();
@@ -326,9 +268,9 @@ static void test_hwm (void *ctx)
     CHECK (el >= 40);
     CHECK (el < 3000);
     /* And the binder -> connecter direction has the same limit. */
-    CHECK (events (b) == (ZMQ_POLLIN | ZMQ_POLLOUT));
+    CHECK (get_events_sized (b) == (ZMQ_POLLIN | ZMQ_POLLOUT));
     CHECK (fill (b, 1000) == 10);
-    CHECK ((events (b) & ZMQ_POLLOUT) == 0);
+    CHECK ((get_events_sized (b) & ZMQ_POLLOUT) == 0);
     drain_expect (b, 10);
     drain_expect (c, 10);
     CHECK_OK (zmq_close (c));
@@ -344,7 +286,7 @@ static void test_hwm (void *ctx)
     /* 5 + 0 and 0 + 5 -> unlimited. */
     make_pair (ctx, "inproc://pair-hwm-50", 5, 0, &b, &c);
     CHECK (fill (c, 10000) == 10000);
-    CHECK (events (c) & ZMQ_POLLOUT);
+    CHECK (get_events_sized (c) & ZMQ_POLLOUT);
     drain_expect (b, 10000);
     CHECK_OK (zmq_close (c));
     CHECK_OK (zmq_close (b));
@@ -385,13 +327,11 @@ static void test_hwm (void *ctx)
        message is accepted. */
     CHECK_ERR (s_send (c, "c", ZMQ_NOBLOCK), EAGAIN);
     CHECK_ERR (s_send (c, "c", ZMQ_NOBLOCK | ZMQ_SNDMORE), EAGAIN);
-    CHECK_RECV (b, "a", 0);
-    CHECK (rcvmore (b) == 0);
+    RECV_PART (b, "a", 0);
     for (int i = 0; i < 5; i++) {
         char part [16];
         snprintf (part, sizeof part, "part%d", i);
-        CHECK_RECV (b, part, 0);
-        CHECK (rcvmore (b) == (i < 4 ? 1 : 0));
+        RECV_PART (b, part, i < 4 ? 1 : 0);
     }
     char buf [16];
     CHECK_ERR (s_recv (b, buf, sizeof buf, ZMQ_NOBLOCK), EAGAIN);
@@ -407,10 +347,10 @@ static void test_hwm (void *ctx)
         snprintf (want, sizeof want, "m%d", i);
         CHECK_RECV (b, want, 0);
     }
-    CHECK ((events (c) & ZMQ_POLLOUT) == 0);
+    CHECK ((get_events_sized (c) & ZMQ_POLLOUT) == 0);
     CHECK_ERR (s_send (c, "no", ZMQ_NOBLOCK), EAGAIN);
     CHECK_RECV (b, "m3", 0);
-    CHECK (events (c) & ZMQ_POLLOUT);
+    CHECK (get_events_sized (c) & ZMQ_POLLOUT);
     CHECK_OK (s_send (c, "m8", ZMQ_NOBLOCK));
     CHECK_OK (s_send (c, "m9", ZMQ_NOBLOCK));
     CHECK_OK (s_send (c, "m10", ZMQ_NOBLOCK));
@@ -437,26 +377,23 @@ static void test_close_keeps_queued (void *ctx)
     CHECK_OK (s_send (c, "two", ZMQ_SNDMORE));
     CHECK_OK (s_send (c, "three", 0));
     CHECK_OK (zmq_close (c));
-    CHECK_RECV (b, "one", 0);
-    CHECK (rcvmore (b) == 0);
-    CHECK_RECV (b, "two", 0);
-    CHECK (rcvmore (b) == 1);
-    CHECK_RECV (b, "three", 0);
-    CHECK (rcvmore (b) == 0);
+    RECV_PART (b, "one", 0);
+    RECV_PART (b, "two", 1);
+    RECV_PART (b, "three", 0);
     CHECK_ERR (s_recv (b, buf, sizeof buf, ZMQ_NOBLOCK), EAGAIN);
     /* The peer is gone: once the (asynchronous) pipe termination reached
        the binder, nothing can be sent any more. */
     int64_t t0 = now_ms ();
-    while ((events (b) & ZMQ_POLLOUT) && now_ms () - t0 < 10000)
+    while ((get_events_sized (b) & ZMQ_POLLOUT) && now_ms () - t0 < 10000)
         usleep (1000);
-    CHECK (events (b) == 0);
+    CHECK (get_events_sized (b) == 0);
     CHECK_ERR (s_send (b, "x", ZMQ_NOBLOCK), EAGAIN);
     CHECK_OK (zmq_close (b));
 
     /* Binder -> connecter, binder closes (even with LINGER 0). */
     make_pair (ctx, "inproc://pair-close-2", 0, 0, &b, &c);
     set_int (b, ZMQ_LINGER, 0);
-    CHECK (events (b) == ZMQ_POLLOUT);
+    CHECK (get_events_sized (b) == ZMQ_POLLOUT);
     CHECK_OK (s_send (b, "four", 0));
     CHECK_OK (s_send (b, "five", 0));
     CHECK_OK (zmq_close (b));
@@ -524,11 +461,7 @@ static void test_blocking_thread (void *ctx)
     CHECK (pthread_create (&t, NULL, reader_thread, &args) == 0);
     /* Blocking sends: the first waits for the peer to attach, later ones
        wait for room (HWM 1+1). */
-    for (int i = 0; i < args.count; i++) {
-        char buf [32];
-        snprintf (buf, sizeof buf, "t%d", i);
-        CHECK_OK (s_send (b, buf, 0));
-    }
+    send_numbered (b, "t", 0, args.count, 0);
     CHECK_RECV (b, "bye", 0);
     CHECK (pthread_join (t, NULL) == 0);
     CHECK_OK (zmq_close (b));
@@ -551,7 +484,7 @@ static void test_deviations (void *ctx)
         int rc = zmq_connect (x, "inproc://pair-second");
         CHECK (rc == 0 || errno == ECONNREFUSED);
         /* The binder processes the attach attempt here. */
-        (void) events (b);
+        (void) get_events_sized (b);
         CHECK_OK (s_send (c, "still", 0));
         CHECK_RECV (b, "still", 0);
         CHECK_OK (s_send (b, "back", 0));
@@ -582,15 +515,10 @@ static void test_deviations (void *ctx)
    peer's pipes arrive before the old ones finished terminating. */
 static void test_successive_peers (void *ctx)
 {
-    int timeout = 5000;
-    void *a = zmq_socket (ctx, ZMQ_PAIR);
-    CHECK (a != NULL);
-    CHECK_OK (zmq_setsockopt (a, ZMQ_RCVTIMEO, &timeout, sizeof timeout));
+    void *a = guarded_socket (ctx, ZMQ_PAIR);
     CHECK_OK (zmq_bind (a, "inproc://pair-successive"));
     for (int i = 0; i < 3; i++) {
-        void *b = zmq_socket (ctx, ZMQ_PAIR);
-        CHECK (b != NULL);
-        CHECK_OK (zmq_setsockopt (b, ZMQ_RCVTIMEO, &timeout, sizeof timeout));
+        void *b = guarded_socket (ctx, ZMQ_PAIR);
         CHECK_OK (zmq_connect (b, "inproc://pair-successive"));
         CHECK_OK (s_send (b, "ping", 0));
         CHECK_RECV (a, "ping", 0);
@@ -600,8 +528,7 @@ static void test_successive_peers (void *ctx)
         /* Wait (bounded) until a has noticed: no peer to send to. */
         uint32_t ev = ZMQ_POLLOUT;
         for (int k = 0; k < 500 && (ev & ZMQ_POLLOUT); k++) {
-            size_t sz = sizeof ev;
-            CHECK_OK (zmq_getsockopt (a, ZMQ_EVENTS, &ev, &sz));
+            ev = get_events (a);
             if (ev & ZMQ_POLLOUT)
                 usleep (10000);
         }

@@ -15,13 +15,6 @@
 #include <stdint.h>
 #include <time.h>
 
-static uint64_t now_us (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
 /* ---- signals ----------------------------------------------------------- */
 
 static volatile sig_atomic_t sig_count;
@@ -95,23 +88,6 @@ static void *late_sender_fn (void *arg)
     usleep (50000);
     CHECK_OK (s_send (push, "late", 0));
     CHECK_OK (zmq_close (push));
-    return NULL;
-}
-
-struct termer
-{
-    void *ctx;
-    int rc;
-    int err;
-};
-
-static void *term_fn (void *arg)
-{
-    struct termer *t = (struct termer *) arg;
-    usleep (100000);
-    errno = 0;
-    t->rc = zmq_term (t->ctx);
-    t->err = errno;
     return NULL;
 }
 
@@ -506,8 +482,9 @@ static void test_eterm (void)
     CHECK (pull != NULL);
     CHECK_OK (zmq_bind (pull, "inproc://poll-eterm"));
 
-    /* zmq_term from another thread while this one polls forever. */
-    struct termer t = {ctx, -2, 0};
+    /* zmq_term from another thread (after 100 ms) while this one polls
+       forever. */
+    struct termer t = {ctx, 100, -2};
     pthread_t thr;
     CHECK (pthread_create (&thr, NULL, term_fn, &t) == 0);
     zmq_pollitem_t item = {pull, 0, ZMQ_POLLIN, 0};

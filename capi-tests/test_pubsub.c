@@ -16,46 +16,9 @@
 
 #include <stdint.h>
 
-static void set_hwm (void *s, uint64_t hwm)
-{
-    CHECK_OK (zmq_setsockopt (s, ZMQ_HWM, &hwm, sizeof hwm));
-}
-
-static void set_int (void *s, int option, int value)
-{
-    CHECK_OK (zmq_setsockopt (s, option, &value, sizeof value));
-}
-
-static uint32_t events (void *s)
-{
-    uint32_t ev = 0xffffffffu;
-    size_t sz = sizeof ev;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_EVENTS, &ev, &sz));
-    return ev;
-}
-
-static void subscribe (void *s, const char *prefix)
-{
-    CHECK_OK (zmq_setsockopt (s, ZMQ_SUBSCRIBE, prefix, strlen (prefix)));
-}
-
 static void unsubscribe (void *s, const char *prefix)
 {
     CHECK_OK (zmq_setsockopt (s, ZMQ_UNSUBSCRIBE, prefix, strlen (prefix)));
-}
-
-/* Sends len bytes as one part. */
-static int send_bytes (void *s, const void *data, size_t len, int flags)
-{
-    zmq_msg_t m;
-    CHECK_OK (zmq_msg_init_size (&m, len));
-    if (len)
-        memcpy (zmq_msg_data (&m), data, len);
-    int rc = zmq_send (s, &m, flags);
-    int e = errno;
-    CHECK_OK (zmq_msg_close (&m));
-    errno = e;
-    return rc;
 }
 
 /* Receives one part and checks it is exactly the given bytes. */
@@ -69,22 +32,6 @@ static void recv_bytes (void *s, const void *data, size_t len)
     CHECK_OK (zmq_msg_close (&m));
 }
 
-/* Nothing is readable right now (a macro so failures show the caller's
-   line). */
-#define expect_nothing(s)                                                    \
-    do {                                                                     \
-        char nb_ [64];                                                       \
-        CHECK_ERR (s_recv ((s), nb_, sizeof nb_, ZMQ_NOBLOCK), EAGAIN);      \
-    } while (0)
-
-static void *new_sub (void *ctx, int type)
-{
-    void *s = zmq_socket (ctx, type);
-    CHECK (s != NULL);
-    set_int (s, ZMQ_RCVTIMEO, 5000);
-    return s;
-}
-
 /* PUB bound, SUB connected; the PUB attaches the SUB's pipe in
    zmq_getsockopt (ZMQ_EVENTS). */
 static void make_pubsub (void *ctx, const char *ep, int pubtype, int subtype,
@@ -93,9 +40,9 @@ static void make_pubsub (void *ctx, const char *ep, int pubtype, int subtype,
     *pub = zmq_socket (ctx, pubtype);
     CHECK (*pub != NULL);
     CHECK_OK (zmq_bind (*pub, ep));
-    *sub = new_sub (ctx, subtype);
+    *sub = guarded_socket (ctx, subtype);
     CHECK_OK (zmq_connect (*sub, ep));
-    CHECK (events (*pub) == ZMQ_POLLOUT);
+    CHECK (get_events (*pub) == ZMQ_POLLOUT);
 }
 
 static void test_filtering (void *ctx)
@@ -106,15 +53,14 @@ static void test_filtering (void *ctx)
     /* Initially subscribed to nothing: everything is dropped. */
     CHECK_OK (s_send (pub, "hello", 0));
     CHECK_OK (s_send (pub, "", 0));
-    expect_nothing (sub);
-    CHECK (events (sub) == 0);
+    EXPECT_NOTHING (sub);
+    CHECK (get_events (sub) == 0);
 
     /* ... dropped for good: subscribing now does not resurrect them. */
     subscribe (sub, "");
-    expect_nothing (sub);
+    EXPECT_NOTHING (sub);
     CHECK_OK (s_send (pub, "after", 0));
-    CHECK_RECV (sub, "after", 0);
-    CHECK (rcvmore (sub) == 0);
+    RECV_PART (sub, "after", 0);
     /* The empty subscription matches everything, the empty message too. */
     CHECK_OK (s_send (pub, "", 0));
     CHECK_OK (s_send (pub, "zzz", 0));
@@ -122,7 +68,7 @@ static void test_filtering (void *ctx)
     CHECK_RECV (sub, "zzz", 0);
     unsubscribe (sub, "");
     CHECK_OK (s_send (pub, "gone", 0));
-    expect_nothing (sub);
+    EXPECT_NOTHING (sub);
 
     /* Prefix matching on the first part. */
     subscribe (sub, "ab");
@@ -136,7 +82,7 @@ static void test_filtering (void *ctx)
     CHECK_RECV (sub, "ab ", 0);
     CHECK_RECV (sub, "abab", 0);
     CHECK_RECV (sub, "end", 0);
-    expect_nothing (sub);
+    EXPECT_NOTHING (sub);
 
     /* Overlapping subscriptions deliver a message once. */
     subscribe (sub, "a");
@@ -144,7 +90,7 @@ static void test_filtering (void *ctx)
     CHECK_OK (s_send (pub, "end", 0));
     CHECK_RECV (sub, "abx", 0);
     CHECK_RECV (sub, "end", 0);
-    expect_nothing (sub);
+    EXPECT_NOTHING (sub);
     unsubscribe (sub, "a");
     unsubscribe (sub, "ab");
 
@@ -158,7 +104,7 @@ static void test_filtering (void *ctx)
     CHECK_OK (s_send (pub, "k2", 0));
     CHECK_OK (s_send (pub, "end2", 0));
     CHECK_RECV (sub, "end2", 0);
-    expect_nothing (sub);
+    EXPECT_NOTHING (sub);
     /* A third unsubscribe and unknown prefixes are silently accepted. */
     unsubscribe (sub, "k");
     unsubscribe (sub, "never-subscribed");
@@ -167,7 +113,7 @@ static void test_filtering (void *ctx)
     CHECK_OK (s_send (pub, "end3", 0));
     CHECK_RECV (sub, "end3", 0);
     /* An unknown unsubscribe did not disturb the existing "end". */
-    expect_nothing (sub);
+    EXPECT_NOTHING (sub);
 
     /* Filtering happens at receive time: queued messages are subject to
        later (un)subscriptions. */
@@ -180,7 +126,7 @@ static void test_filtering (void *ctx)
     CHECK_OK (s_send (pub, "end4", 0));
     CHECK_RECV (sub, "late1", 0);
     CHECK_RECV (sub, "end4", 0);
-    expect_nothing (sub);
+    EXPECT_NOTHING (sub);
     unsubscribe (sub, "late");
 
     /* Multipart: a non-matching message is dropped with all its parts
@@ -196,27 +142,22 @@ static void test_filtering (void *ctx)
     CHECK_OK (s_send (pub, "y", ZMQ_SNDMORE));
     CHECK_OK (s_send (pub, "m", 0));
     CHECK_OK (s_send (pub, "end5", 0));
-    CHECK_RECV (sub, "m", 0);
-    CHECK (rcvmore (sub) == 1);
-    CHECK_RECV (sub, "x-part2", 0);
-    CHECK (rcvmore (sub) == 1);
-    CHECK_RECV (sub, "", 0);
-    CHECK (rcvmore (sub) == 1);
-    CHECK_RECV (sub, "x-part4", 0);
-    CHECK (rcvmore (sub) == 0);
-    CHECK_RECV (sub, "end5", 0);
-    CHECK (rcvmore (sub) == 0);
-    expect_nothing (sub);
+    RECV_PART (sub, "m", 1);
+    RECV_PART (sub, "x-part2", 1);
+    RECV_PART (sub, "", 1);
+    RECV_PART (sub, "x-part4", 0);
+    RECV_PART (sub, "end5", 0);
+    EXPECT_NOTHING (sub);
 
     /* EVENTS on SUB: POLLIN only when a matching message is queued, never
        POLLOUT. */
-    CHECK (events (sub) == 0);
+    CHECK (get_events (sub) == 0);
     CHECK_OK (s_send (pub, "nomatch", 0));
-    CHECK (events (sub) == 0);
+    CHECK (get_events (sub) == 0);
     CHECK_OK (s_send (pub, "match", 0));
-    CHECK (events (sub) == ZMQ_POLLIN);
+    CHECK (get_events (sub) == ZMQ_POLLIN);
     CHECK_RECV (sub, "match", 0);
-    CHECK (events (sub) == 0);
+    CHECK (get_events (sub) == 0);
 
     CHECK_OK (zmq_close (sub));
     CHECK_OK (zmq_close (pub));
@@ -251,7 +192,7 @@ static void test_binary (void *ctx)
     recv_bytes (sub, m1, sizeof m1);
     recv_bytes (sub, m5, sizeof m5);
     recv_bytes (sub, m6, sizeof m6);
-    expect_nothing (sub);
+    EXPECT_NOTHING (sub);
 
     /* Unsubscribing the binary prefix works on its exact bytes:
        "a" (a different, shorter prefix) is ignored. */
@@ -262,7 +203,7 @@ static void test_binary (void *ctx)
     CHECK_OK (send_bytes (pub, m1, sizeof m1, 0));
     CHECK_OK (send_bytes (pub, m5, sizeof m5, 0));
     recv_bytes (sub, m5, sizeof m5);
-    expect_nothing (sub);
+    EXPECT_NOTHING (sub);
 
     CHECK_OK (zmq_close (sub));
     CHECK_OK (zmq_close (pub));
@@ -278,7 +219,7 @@ static void test_fanout (void *ctx)
     CHECK_OK (zmq_bind (pub, "inproc://ps-fanout"));
     void *subs [3];
     for (int i = 0; i < 3; i++)
-        subs [i] = new_sub (ctx, ZMQ_SUB);
+        subs [i] = guarded_socket (ctx, ZMQ_SUB);
     CHECK_OK (zmq_connect (subs [0], "inproc://ps-fanout"));
     CHECK_OK (zmq_connect (subs [1], "inproc://ps-fanout"));
     CHECK_OK (zmq_bind (subs [2], "inproc://ps-fanout-sub"));
@@ -286,7 +227,7 @@ static void test_fanout (void *ctx)
     subscribe (subs [0], "");
     subscribe (subs [1], "even");
     subscribe (subs [2], "");
-    CHECK (events (pub) == ZMQ_POLLOUT);
+    CHECK (get_events (pub) == ZMQ_POLLOUT);
 
     for (int i = 0; i < 100; i++) {
         char buf [32];
@@ -300,12 +241,10 @@ static void test_fanout (void *ctx)
                 continue;
             char want [32];
             snprintf (want, sizeof want, "%s-%d", i % 2 ? "odd" : "even", i);
-            CHECK_RECV (subs [s], want, 0);
-            CHECK (rcvmore (subs [s]) == 1);
-            CHECK_RECV (subs [s], "tail", 0);
-            CHECK (rcvmore (subs [s]) == 0);
+            RECV_PART (subs [s], want, 1);
+            RECV_PART (subs [s], "tail", 0);
         }
-        expect_nothing (subs [s]);
+        EXPECT_NOTHING (subs [s]);
     }
 
     /* A large message (shared, not copied) reaches all of them intact. */
@@ -343,7 +282,7 @@ static void test_never_blocks (void *ctx)
        NOBLOCK). */
     void *pub = zmq_socket (ctx, ZMQ_PUB);
     CHECK (pub != NULL);
-    CHECK (events (pub) == ZMQ_POLLOUT);
+    CHECK (get_events (pub) == ZMQ_POLLOUT);
     for (int i = 0; i < 1000; i++)
         CHECK_OK (s_send (pub, "into the void", 0));
     CHECK_OK (s_send (pub, "x", ZMQ_NOBLOCK));
@@ -367,20 +306,14 @@ static void test_never_blocks (void *ctx)
     CHECK (pub != NULL);
     set_hwm (pub, 10);
     CHECK_OK (zmq_bind (pub, "inproc://ps-hwm"));
-    void *sub = new_sub (ctx, ZMQ_SUB);
+    void *sub = guarded_socket (ctx, ZMQ_SUB);
     set_hwm (sub, 10);
     subscribe (sub, "");
     CHECK_OK (zmq_connect (sub, "inproc://ps-hwm"));
-    CHECK (events (pub) == ZMQ_POLLOUT);
-    for (int i = 0; i < 1000; i++) {
-        snprintf (buf, sizeof buf, "h%d", i);
-        CHECK_OK (s_send (pub, buf, ZMQ_NOBLOCK));
-    }
-    for (int i = 0; i < 1000; i++) {
-        snprintf (buf, sizeof buf, "b%d", i);
-        CHECK_OK (s_send (pub, buf, 0));
-    }
-    CHECK (events (pub) == ZMQ_POLLOUT);
+    CHECK (get_events (pub) == ZMQ_POLLOUT);
+    send_numbered (pub, "h", 0, 1000, ZMQ_NOBLOCK);
+    send_numbered (pub, "b", 0, 1000, 0);
+    CHECK (get_events (pub) == ZMQ_POLLOUT);
     int got = 0;
     while (1) {
         char b [16];
@@ -398,10 +331,10 @@ static void test_never_blocks (void *ctx)
     CHECK (got == 20);
     /* Drained: the pipe accepts messages again (EVENTS makes the PUB
        process the SUB's progress report). */
-    CHECK (events (pub) == ZMQ_POLLOUT);
+    CHECK (get_events (pub) == ZMQ_POLLOUT);
     CHECK_OK (s_send (pub, "again", 0));
     CHECK_RECV (sub, "again", 0);
-    expect_nothing (sub);
+    EXPECT_NOTHING (sub);
 
     CHECK_OK (zmq_close (sub));
     CHECK_OK (zmq_close (pub));
@@ -412,11 +345,11 @@ static void test_never_blocks (void *ctx)
     CHECK (pub != NULL);
     set_hwm (pub, 10);
     CHECK_OK (zmq_bind (pub, "inproc://ps-hwm-multi"));
-    sub = new_sub (ctx, ZMQ_SUB);
+    sub = guarded_socket (ctx, ZMQ_SUB);
     set_hwm (sub, 10);
     subscribe (sub, "");
     CHECK_OK (zmq_connect (sub, "inproc://ps-hwm-multi"));
-    CHECK (events (pub) == ZMQ_POLLOUT);
+    CHECK (get_events (pub) == ZMQ_POLLOUT);
     for (int i = 0; i < 30; i++) {
         snprintf (buf, sizeof buf, "mp%d", i);
         CHECK_OK (s_send (pub, buf, ZMQ_SNDMORE));
@@ -451,10 +384,10 @@ static void test_never_blocks (void *ctx)
 static void test_errors (void *ctx)
 {
     char buf [16];
-    void *sub = new_sub (ctx, ZMQ_SUB);
+    void *sub = guarded_socket (ctx, ZMQ_SUB);
     CHECK_ERR (s_send (sub, "x", 0), ENOTSUP);
     CHECK_ERR (s_send (sub, "x", ZMQ_NOBLOCK), ENOTSUP);
-    CHECK (events (sub) == 0);
+    CHECK (get_events (sub) == 0);
     /* ZMQ_SUBSCRIBE is write-only. */
     size_t sz = sizeof buf;
     CHECK_ERR (zmq_getsockopt (sub, ZMQ_SUBSCRIBE, buf, &sz), EINVAL);
@@ -472,13 +405,13 @@ static void test_errors (void *ctx)
 
     void *xpub = zmq_socket (ctx, ZMQ_XPUB);
     CHECK (xpub != NULL);
-    CHECK (events (xpub) == ZMQ_POLLOUT);
+    CHECK (get_events (xpub) == ZMQ_POLLOUT);
     CHECK_ERR (s_recv (xpub, buf, sizeof buf, ZMQ_NOBLOCK), EAGAIN);
     CHECK_OK (s_send (xpub, "nobody", 0));
     CHECK_OK (zmq_close (xpub));
 
-    void *xsub = new_sub (ctx, ZMQ_XSUB);
-    CHECK (events (xsub) == ZMQ_POLLOUT);
+    void *xsub = guarded_socket (ctx, ZMQ_XSUB);
+    CHECK (get_events (xsub) == ZMQ_POLLOUT);
     CHECK_ERR (zmq_setsockopt (xsub, ZMQ_SUBSCRIBE, "a", 1), EINVAL);
     CHECK_ERR (zmq_setsockopt (xsub, ZMQ_UNSUBSCRIBE, "a", 1), EINVAL);
     CHECK_ERR (s_recv (xsub, buf, sizeof buf, ZMQ_NOBLOCK), EAGAIN);
@@ -493,23 +426,20 @@ static void test_xpub_xsub (void *ctx)
     make_pubsub (ctx, "inproc://ps-x", ZMQ_XPUB, ZMQ_XSUB, &xpub, &xsub);
 
     CHECK_OK (s_send (xpub, "early", 0));
-    expect_nothing (xsub);
+    EXPECT_NOTHING (xsub);
 
     CHECK_OK (send_bytes (xsub, "\1pre", 4, 0));
     CHECK_OK (send_bytes (xsub, "\1end", 4, 0));
-    CHECK (events (xsub) == ZMQ_POLLOUT);
+    CHECK (get_events (xsub) == ZMQ_POLLOUT);
     CHECK_OK (s_send (xpub, "pre1", 0));
     CHECK_OK (s_send (xpub, "other", 0));
     CHECK_OK (s_send (xpub, "pre2", ZMQ_SNDMORE));
     CHECK_OK (s_send (xpub, "more", 0));
-    CHECK (events (xsub) == (ZMQ_POLLIN | ZMQ_POLLOUT));
-    CHECK_RECV (xsub, "pre1", 0);
-    CHECK (rcvmore (xsub) == 0);
-    CHECK_RECV (xsub, "pre2", 0);
-    CHECK (rcvmore (xsub) == 1);
-    CHECK_RECV (xsub, "more", 0);
-    CHECK (rcvmore (xsub) == 0);
-    expect_nothing (xsub);
+    CHECK (get_events (xsub) == (ZMQ_POLLIN | ZMQ_POLLOUT));
+    RECV_PART (xsub, "pre1", 0);
+    RECV_PART (xsub, "pre2", 1);
+    RECV_PART (xsub, "more", 0);
+    EXPECT_NOTHING (xsub);
 
     /* Ignored: empty messages and other first bytes (send still 0). */
     CHECK_OK (send_bytes (xsub, "", 0, 0));
@@ -518,7 +448,7 @@ static void test_xpub_xsub (void *ctx)
     CHECK_OK (s_send (xpub, "other", 0));
     CHECK_OK (s_send (xpub, "end1", 0));
     CHECK_RECV (xsub, "end1", 0);
-    expect_nothing (xsub);
+    EXPECT_NOTHING (xsub);
 
     /* Refcounted like SUB; "\0pre" unsubscribes. */
     CHECK_OK (send_bytes (xsub, "\1pre", 4, 0));
@@ -529,7 +459,7 @@ static void test_xpub_xsub (void *ctx)
     CHECK_OK (s_send (xpub, "pre4", 0));
     CHECK_OK (s_send (xpub, "end2", 0));
     CHECK_RECV (xsub, "end2", 0);
-    expect_nothing (xsub);
+    EXPECT_NOTHING (xsub);
     /* Unknown unsubscribe: ignored. */
     CHECK_OK (send_bytes (xsub, "\0unknown", 8, 0));
 
@@ -541,25 +471,25 @@ static void test_xpub_xsub (void *ctx)
     CHECK_OK (s_send (xpub, "nothing", 0));
     CHECK_OK (s_send (xpub, "end3", 0));
     CHECK_RECV (xsub, "end3", 0);
-    expect_nothing (xsub);
+    EXPECT_NOTHING (xsub);
 
     /* A plain SUB works with XPUB and an XSUB with PUB. */
-    void *sub = new_sub (ctx, ZMQ_SUB);
+    void *sub = guarded_socket (ctx, ZMQ_SUB);
     CHECK_OK (zmq_connect (sub, "inproc://ps-x"));
     subscribe (sub, "s");
-    CHECK (events (xpub) == ZMQ_POLLOUT);
+    CHECK (get_events (xpub) == ZMQ_POLLOUT);
     CHECK_OK (s_send (xpub, "s1", 0));
     CHECK_OK (s_send (xpub, "end4", 0));
     CHECK_RECV (sub, "s1", 0);
     CHECK_RECV (xsub, "end4", 0);
-    expect_nothing (sub);
-    expect_nothing (xsub);
+    EXPECT_NOTHING (sub);
+    EXPECT_NOTHING (xsub);
     CHECK_OK (zmq_close (sub));
 
     void *pub = zmq_socket (ctx, ZMQ_PUB);
     CHECK (pub != NULL);
     CHECK_ERR (zmq_connect (pub, "inproc://ps-x-bound-xsub"), ECONNREFUSED);
-    void *xsub2 = new_sub (ctx, ZMQ_XSUB);
+    void *xsub2 = guarded_socket (ctx, ZMQ_XSUB);
     CHECK_OK (zmq_bind (xsub2, "inproc://ps-x-bound-xsub2"));
     CHECK_OK (zmq_connect (pub, "inproc://ps-x-bound-xsub2"));
     CHECK_OK (send_bytes (xsub2, "\1", 1, 0));
@@ -585,16 +515,16 @@ static void test_deviations (void *ctx)
         void *pub2 = zmq_socket (ctx, ZMQ_PUB);
         CHECK (pub2 != NULL);
         CHECK_ERR (zmq_connect (pub2, "inproc://ps-pub-pub"), ENOCOMPATPROTO);
-        CHECK (events (pub1) == ZMQ_POLLOUT);
+        CHECK (get_events (pub1) == ZMQ_POLLOUT);
         CHECK_OK (s_send (pub1, "survived", 0));
         CHECK_OK (zmq_close (pub2));
         CHECK_OK (zmq_close (pub1));
 
-        void *sub1 = new_sub (ctx, ZMQ_SUB);
+        void *sub1 = guarded_socket (ctx, ZMQ_SUB);
         CHECK_OK (zmq_bind (sub1, "inproc://ps-sub-sub"));
-        void *sub2 = new_sub (ctx, ZMQ_SUB);
+        void *sub2 = guarded_socket (ctx, ZMQ_SUB);
         CHECK_ERR (zmq_connect (sub2, "inproc://ps-sub-sub"), ENOCOMPATPROTO);
-        CHECK (events (sub1) == 0);
+        CHECK (get_events (sub1) == 0);
         CHECK_OK (zmq_close (sub2));
         CHECK_OK (zmq_close (sub1));
     }

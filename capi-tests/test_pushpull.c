@@ -13,78 +13,31 @@
 #include <stdint.h>
 #include <time.h>
 
-static void set_hwm (void *s, uint64_t hwm)
-{
-    CHECK_OK (zmq_setsockopt (s, ZMQ_HWM, &hwm, sizeof hwm));
-}
-
-static void set_int (void *s, int option, int value)
-{
-    CHECK_OK (zmq_setsockopt (s, option, &value, sizeof value));
-}
-
-static uint32_t events (void *s)
-{
-    uint32_t ev = 0xffffffffu;
-    size_t sz = sizeof ev;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_EVENTS, &ev, &sz));
-    return ev;
-}
-
-static int64_t now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void *new_socket (void *ctx, int type)
-{
-    void *s = zmq_socket (ctx, type);
-    CHECK (s != NULL);
-    set_int (s, ZMQ_RCVTIMEO, 5000);
-    return s;
-}
-
-/* Nothing is readable right now (a macro so failures show the caller's
-   line). */
-#define expect_nothing(s)                                                    \
-    do {                                                                     \
-        char nb_ [64];                                                       \
-        CHECK_ERR (s_recv ((s), nb_, sizeof nb_, ZMQ_NOBLOCK), EAGAIN);      \
-    } while (0)
-
-#define RECV_PART(s, str, more)                                              \
-    do {                                                                     \
-        CHECK_RECV ((s), (str), 0);                                          \
-        CHECK (rcvmore (s) == (more));                                       \
-    } while (0)
-
 static void test_basic (void *ctx)
 {
-    void *pull = new_socket (ctx, ZMQ_PULL);
+    void *pull = guarded_socket (ctx, ZMQ_PULL);
     CHECK_OK (zmq_bind (pull, "inproc://pp-basic"));
-    void *push = new_socket (ctx, ZMQ_PUSH);
+    void *push = guarded_socket (ctx, ZMQ_PUSH);
     CHECK_OK (zmq_connect (push, "inproc://pp-basic"));
 
     int type = -1;
     size_t sz = sizeof type;
     CHECK_OK (zmq_getsockopt (push, ZMQ_TYPE, &type, &sz));
     CHECK (type == ZMQ_PUSH);
-    CHECK (events (push) == ZMQ_POLLOUT);
-    CHECK (events (pull) == 0);
+    CHECK (get_events (push) == ZMQ_POLLOUT);
+    CHECK (get_events (pull) == 0);
 
     CHECK_OK (s_send (push, "one", 0));
     CHECK_OK (s_send (push, "two", ZMQ_SNDMORE));
     CHECK_OK (s_send (push, "", ZMQ_SNDMORE));
     CHECK_OK (s_send (push, "four", 0));
-    CHECK (events (pull) == ZMQ_POLLIN);
+    CHECK (get_events (pull) == ZMQ_POLLIN);
     RECV_PART (pull, "one", 0);
     RECV_PART (pull, "two", 1);
     RECV_PART (pull, "", 1);
     RECV_PART (pull, "four", 0);
-    expect_nothing (pull);
-    CHECK (events (pull) == 0);
+    EXPECT_NOTHING (pull);
+    CHECK (get_events (pull) == 0);
 
     /* Wrong directions. */
     char buf [16];
@@ -100,8 +53,8 @@ static void test_basic (void *ctx)
 static void test_no_peer (void *ctx)
 {
     char buf [16];
-    void *push = new_socket (ctx, ZMQ_PUSH);
-    CHECK (events (push) == 0);
+    void *push = guarded_socket (ctx, ZMQ_PUSH);
+    CHECK (get_events (push) == 0);
     CHECK_ERR (s_send (push, "x", ZMQ_NOBLOCK), EAGAIN);
     CHECK_ERR (s_send (push, "x", ZMQ_NOBLOCK | ZMQ_SNDMORE), EAGAIN);
     /* Blocking send waits (here: until SNDTIMEO). */
@@ -114,22 +67,22 @@ static void test_no_peer (void *ctx)
     /* Bound with nobody connected: the same. */
     CHECK_OK (zmq_bind (push, "inproc://pp-nopeer"));
     CHECK_ERR (s_send (push, "x", ZMQ_NOBLOCK), EAGAIN);
-    CHECK (events (push) == 0);
+    CHECK (get_events (push) == 0);
     CHECK_ERR (s_recv (push, buf, sizeof buf, ZMQ_NOBLOCK), ENOTSUP);
 
     /* Once a peer connected the PUSH sends; the earlier failed attempts
        left nothing behind. */
-    void *pull = new_socket (ctx, ZMQ_PULL);
+    void *pull = guarded_socket (ctx, ZMQ_PULL);
     CHECK_OK (zmq_connect (pull, "inproc://pp-nopeer"));
-    CHECK (events (push) == ZMQ_POLLOUT);
+    CHECK (get_events (push) == ZMQ_POLLOUT);
     CHECK_OK (s_send (push, "first", 0));
     RECV_PART (pull, "first", 0);
-    expect_nothing (pull);
+    EXPECT_NOTHING (pull);
     CHECK_OK (zmq_close (pull));
     CHECK_OK (zmq_close (push));
 
     /* A PULL without peers: EAGAIN, RCVTIMEO. */
-    pull = new_socket (ctx, ZMQ_PULL);
+    pull = guarded_socket (ctx, ZMQ_PULL);
     set_int (pull, ZMQ_RCVTIMEO, 50);
     t0 = now_ms ();
     CHECK_ERR (s_recv (pull, buf, sizeof buf, 0), EAGAIN);
@@ -145,26 +98,22 @@ static void test_round_robin (void *ctx)
 {
     /* PUSH bound, PULLs connected; the PUSH attaches them in
        ZMQ_EVENTS. */
-    void *push = new_socket (ctx, ZMQ_PUSH);
+    void *push = guarded_socket (ctx, ZMQ_PUSH);
     CHECK_OK (zmq_bind (push, "inproc://pp-rr"));
     void *pulls [3];
     for (int i = 0; i < 3; i++) {
-        pulls [i] = new_socket (ctx, ZMQ_PULL);
+        pulls [i] = guarded_socket (ctx, ZMQ_PULL);
         CHECK_OK (zmq_connect (pulls [i], "inproc://pp-rr"));
     }
-    CHECK (events (push) == ZMQ_POLLOUT);
-    for (int i = 0; i < 6; i++) {
-        char buf [16];
-        snprintf (buf, sizeof buf, "m%d", i);
-        CHECK_OK (s_send (push, buf, 0));
-    }
+    CHECK (get_events (push) == ZMQ_POLLOUT);
+    send_numbered (push, "m", 0, 6, 0);
     for (int p = 0; p < 3; p++) {
         char want [16];
         snprintf (want, sizeof want, "m%d", p);
         RECV_PART (pulls [p], want, 0);
         snprintf (want, sizeof want, "m%d", p + 3);
         RECV_PART (pulls [p], want, 0);
-        expect_nothing (pulls [p]);
+        EXPECT_NOTHING (pulls [p]);
     }
 
     /* Multipart messages go whole to one peer; the rotation continues
@@ -182,33 +131,29 @@ static void test_round_robin (void *ctx)
         RECV_PART (pulls [p], want, 1);
         RECV_PART (pulls [p], "x", 1);
         RECV_PART (pulls [p], "y", 0);
-        expect_nothing (pulls [p]);
+        EXPECT_NOTHING (pulls [p]);
     }
     for (int i = 0; i < 3; i++)
         CHECK_OK (zmq_close (pulls [i]));
     CHECK_OK (zmq_close (push));
 
     /* PUSH connected to three bound PULLs: same distribution. */
-    push = new_socket (ctx, ZMQ_PUSH);
+    push = guarded_socket (ctx, ZMQ_PUSH);
     for (int i = 0; i < 3; i++) {
         char ep [32];
         snprintf (ep, sizeof ep, "inproc://pp-rr-%d", i);
-        pulls [i] = new_socket (ctx, ZMQ_PULL);
+        pulls [i] = guarded_socket (ctx, ZMQ_PULL);
         CHECK_OK (zmq_bind (pulls [i], ep));
         CHECK_OK (zmq_connect (push, ep));
     }
-    for (int i = 0; i < 30; i++) {
-        char buf [16];
-        snprintf (buf, sizeof buf, "n%d", i);
-        CHECK_OK (s_send (push, buf, 0));
-    }
+    send_numbered (push, "n", 0, 30, 0);
     for (int p = 0; p < 3; p++) {
         for (int k = 0; k < 10; k++) {
             char want [16];
             snprintf (want, sizeof want, "n%d", p + 3 * k);
             RECV_PART (pulls [p], want, 0);
         }
-        expect_nothing (pulls [p]);
+        EXPECT_NOTHING (pulls [p]);
     }
 
     /* With hwm 1 + 1 = 2 per pipe, two PULLs take 4 messages in
@@ -217,61 +162,47 @@ static void test_round_robin (void *ctx)
         CHECK_OK (zmq_close (pulls [i]));
     CHECK_OK (zmq_close (push));
 
-    push = new_socket (ctx, ZMQ_PUSH);
+    push = guarded_socket (ctx, ZMQ_PUSH);
     set_hwm (push, 1);
-    void *a = new_socket (ctx, ZMQ_PULL);
-    void *b = new_socket (ctx, ZMQ_PULL);
+    void *a = guarded_socket (ctx, ZMQ_PULL);
+    void *b = guarded_socket (ctx, ZMQ_PULL);
     set_hwm (a, 1);
     set_hwm (b, 1);
     CHECK_OK (zmq_bind (a, "inproc://pp-skip-a"));
     CHECK_OK (zmq_bind (b, "inproc://pp-skip-b"));
     CHECK_OK (zmq_connect (push, "inproc://pp-skip-a"));
     CHECK_OK (zmq_connect (push, "inproc://pp-skip-b"));
-    int sent = 0;
-    while (sent < 100) {
-        char buf [16];
-        snprintf (buf, sizeof buf, "s%d", sent);
-        if (s_send (push, buf, ZMQ_NOBLOCK) != 0) {
-            CHECK (errno == EAGAIN);
-            break;
-        }
-        sent++;
-    }
-    CHECK (sent == 4);
-    CHECK (events (push) == 0);
+    CHECK (send_until_full (push, "s", 0, 100) == 4);
+    CHECK (get_events (push) == 0);
     RECV_PART (a, "s0", 0);
     RECV_PART (a, "s2", 0);
     RECV_PART (b, "s1", 0);
     RECV_PART (b, "s3", 0);
-    expect_nothing (a);
-    expect_nothing (b);
+    EXPECT_NOTHING (a);
+    EXPECT_NOTHING (b);
     /* Both drained: room again. */
-    CHECK (events (push) == ZMQ_POLLOUT);
+    CHECK (get_events (push) == ZMQ_POLLOUT);
     CHECK_OK (zmq_close (b));
     CHECK_OK (zmq_close (a));
     CHECK_OK (zmq_close (push));
 
     /* A full peer is skipped: drain only a (lwm of hwm 2 is 1); the next
        messages all go to a, because b is still full. */
-    push = new_socket (ctx, ZMQ_PUSH);
+    push = guarded_socket (ctx, ZMQ_PUSH);
     set_hwm (push, 1);
-    a = new_socket (ctx, ZMQ_PULL);
-    b = new_socket (ctx, ZMQ_PULL);
+    a = guarded_socket (ctx, ZMQ_PULL);
+    b = guarded_socket (ctx, ZMQ_PULL);
     set_hwm (a, 1);
     set_hwm (b, 1);
     CHECK_OK (zmq_bind (a, "inproc://pp-skip2-a"));
     CHECK_OK (zmq_bind (b, "inproc://pp-skip2-b"));
     CHECK_OK (zmq_connect (push, "inproc://pp-skip2-a"));
     CHECK_OK (zmq_connect (push, "inproc://pp-skip2-b"));
-    for (int i = 0; i < 4; i++) {
-        char buf [16];
-        snprintf (buf, sizeof buf, "t%d", i);
-        CHECK_OK (s_send (push, buf, ZMQ_NOBLOCK));
-    }
+    send_numbered (push, "t", 0, 4, ZMQ_NOBLOCK);
     CHECK_ERR (s_send (push, "no", ZMQ_NOBLOCK), EAGAIN);
     RECV_PART (a, "t0", 0);
     RECV_PART (a, "t2", 0);
-    CHECK (events (push) == ZMQ_POLLOUT);
+    CHECK (get_events (push) == ZMQ_POLLOUT);
     CHECK_OK (s_send (push, "t4", ZMQ_NOBLOCK));
     CHECK_OK (s_send (push, "t5", ZMQ_NOBLOCK));
     CHECK_ERR (s_send (push, "no", ZMQ_NOBLOCK), EAGAIN);
@@ -279,8 +210,8 @@ static void test_round_robin (void *ctx)
     RECV_PART (a, "t5", 0);
     RECV_PART (b, "t1", 0);
     RECV_PART (b, "t3", 0);
-    expect_nothing (a);
-    expect_nothing (b);
+    EXPECT_NOTHING (a);
+    EXPECT_NOTHING (b);
     CHECK_OK (zmq_close (b));
     CHECK_OK (zmq_close (a));
     CHECK_OK (zmq_close (push));
@@ -290,11 +221,11 @@ static void test_round_robin (void *ctx)
    each in turn; multipart messages stay contiguous. */
 static void test_fair_queue (void *ctx)
 {
-    void *pull = new_socket (ctx, ZMQ_PULL);
+    void *pull = guarded_socket (ctx, ZMQ_PULL);
     CHECK_OK (zmq_bind (pull, "inproc://pp-fq"));
     void *push [3];
     for (int i = 0; i < 3; i++) {
-        push [i] = new_socket (ctx, ZMQ_PUSH);
+        push [i] = guarded_socket (ctx, ZMQ_PUSH);
         CHECK_OK (zmq_connect (push [i], "inproc://pp-fq"));
     }
     /* Everything is queued before the PULL reads anything. */
@@ -324,15 +255,11 @@ static void test_fair_queue (void *ctx)
                 RECV_PART (pull, want, 0);
         }
     }
-    expect_nothing (pull);
+    EXPECT_NOTHING (pull);
 
     /* Uneven queues: when a peer runs dry the others continue, and every
        message arrives exactly once, in order per sender. */
-    for (int k = 0; k < 5; k++) {
-        char buf [16];
-        snprintf (buf, sizeof buf, "u0-%d", k);
-        CHECK_OK (s_send (push [0], buf, 0));
-    }
+    send_numbered (push [0], "u0-", 0, 5, 0);
     CHECK_OK (s_send (push [2], "u2-0", 0));
     int next [3] = {0, 0, 0};
     for (int n = 0; n < 6; n++) {
@@ -345,7 +272,7 @@ static void test_fair_queue (void *ctx)
         next [p]++;
     }
     CHECK (next [0] == 5 && next [2] == 1);
-    expect_nothing (pull);
+    EXPECT_NOTHING (pull);
 
     for (int i = 0; i < 3; i++)
         CHECK_OK (zmq_close (push [i]));
@@ -357,25 +284,16 @@ static void test_fair_queue (void *ctx)
    fit. */
 static void test_hwm (void *ctx)
 {
-    char buf [32];
-    void *pull = new_socket (ctx, ZMQ_PULL);
+    void *pull = guarded_socket (ctx, ZMQ_PULL);
     set_hwm (pull, 5);
     CHECK_OK (zmq_bind (pull, "inproc://pp-hwm"));
-    void *push = new_socket (ctx, ZMQ_PUSH);
+    void *push = guarded_socket (ctx, ZMQ_PUSH);
     set_hwm (push, 5);
     CHECK_OK (zmq_connect (push, "inproc://pp-hwm"));
 
-    int sent = 0;
-    while (sent < 1000) {
-        snprintf (buf, sizeof buf, "m%d", sent);
-        if (s_send (push, buf, ZMQ_NOBLOCK) != 0) {
-            CHECK (errno == EAGAIN);
-            break;
-        }
-        sent++;
-    }
+    int sent = send_until_full (push, "m", 0, 1000);
     CHECK (sent == 10);
-    CHECK (events (push) == 0);
+    CHECK (get_events (push) == 0);
     /* A blocking send at HWM waits (here: until SNDTIMEO). */
     set_int (push, ZMQ_SNDTIMEO, 50);
     int64_t t0 = now_ms ();
@@ -391,31 +309,18 @@ static void test_hwm (void *ctx)
         char want [16];
         snprintf (want, sizeof want, "m%d", i);
         RECV_PART (pull, want, 0);
-        CHECK (events (push) == 0);
+        CHECK (get_events (push) == 0);
         CHECK_ERR (s_send (push, "no", ZMQ_NOBLOCK), EAGAIN);
     }
     /* ... the 5th does (EVENTS processes the reader's report). */
     RECV_PART (pull, "m4", 0);
-    CHECK (events (push) == ZMQ_POLLOUT);
+    CHECK (get_events (push) == ZMQ_POLLOUT);
     /* Now exactly 5 more fit (written 10 - acknowledged 5 = 5 in the
        pipe). */
-    int more = 0;
-    while (more < 1000) {
-        snprintf (buf, sizeof buf, "m%d", sent + more);
-        if (s_send (push, buf, ZMQ_NOBLOCK) != 0) {
-            CHECK (errno == EAGAIN);
-            break;
-        }
-        more++;
-    }
-    CHECK (more == 5);
-    for (int i = 5; i < 10; i++) {
-        char want [16];
-        snprintf (want, sizeof want, "m%d", i);
-        RECV_PART (pull, want, 0);
-    }
+    CHECK (send_until_full (push, "m", sent, 1000) == 5);
+    recv_numbered (pull, "m", 5, 10);
     /* 10 read in total -> second report -> room for 5 again. */
-    CHECK (events (push) == ZMQ_POLLOUT);
+    CHECK (get_events (push) == ZMQ_POLLOUT);
     /* A multipart message counts once against the HWM and is never
        split. */
     for (int i = 0; i < 4; i++)
@@ -424,26 +329,22 @@ static void test_hwm (void *ctx)
     CHECK_OK (s_send (push, "mp2", ZMQ_NOBLOCK | ZMQ_SNDMORE));
     CHECK_OK (s_send (push, "mp3", ZMQ_NOBLOCK));
     CHECK_ERR (s_send (push, "no", ZMQ_NOBLOCK), EAGAIN);
-    for (int i = 10; i < 15; i++) {
-        char want [16];
-        snprintf (want, sizeof want, "m%d", i);
-        RECV_PART (pull, want, 0);
-    }
+    recv_numbered (pull, "m", 10, 15);
     for (int i = 0; i < 4; i++)
         RECV_PART (pull, "single", 0);
     RECV_PART (pull, "mp1", 1);
     RECV_PART (pull, "mp2", 1);
     RECV_PART (pull, "mp3", 0);
-    expect_nothing (pull);
+    EXPECT_NOTHING (pull);
 
     CHECK_OK (zmq_close (push));
     CHECK_OK (zmq_close (pull));
 
     /* 1 + 1 = 2; 5 + 0 = unlimited. */
-    pull = new_socket (ctx, ZMQ_PULL);
+    pull = guarded_socket (ctx, ZMQ_PULL);
     set_hwm (pull, 1);
     CHECK_OK (zmq_bind (pull, "inproc://pp-hwm-11"));
-    push = new_socket (ctx, ZMQ_PUSH);
+    push = guarded_socket (ctx, ZMQ_PUSH);
     set_hwm (push, 1);
     CHECK_OK (zmq_connect (push, "inproc://pp-hwm-11"));
     CHECK_OK (s_send (push, "a", ZMQ_NOBLOCK));
@@ -451,7 +352,7 @@ static void test_hwm (void *ctx)
     CHECK_ERR (s_send (push, "c", ZMQ_NOBLOCK), EAGAIN);
     RECV_PART (pull, "a", 0);
     /* lwm of 2 is 1: one read re-opens the pipe. */
-    CHECK (events (push) == ZMQ_POLLOUT);
+    CHECK (get_events (push) == ZMQ_POLLOUT);
     CHECK_OK (s_send (push, "c", ZMQ_NOBLOCK));
     CHECK_ERR (s_send (push, "d", ZMQ_NOBLOCK), EAGAIN);
     RECV_PART (pull, "b", 0);
@@ -459,17 +360,17 @@ static void test_hwm (void *ctx)
     CHECK_OK (zmq_close (push));
     CHECK_OK (zmq_close (pull));
 
-    pull = new_socket (ctx, ZMQ_PULL);
+    pull = guarded_socket (ctx, ZMQ_PULL);
     set_hwm (pull, 5);
     CHECK_OK (zmq_bind (pull, "inproc://pp-hwm-50"));
-    push = new_socket (ctx, ZMQ_PUSH);
+    push = guarded_socket (ctx, ZMQ_PUSH);
     CHECK_OK (zmq_connect (push, "inproc://pp-hwm-50"));
     for (int i = 0; i < 10000; i++)
         CHECK_OK (s_send (push, "u", ZMQ_NOBLOCK));
-    CHECK (events (push) == ZMQ_POLLOUT);
+    CHECK (get_events (push) == ZMQ_POLLOUT);
     for (int i = 0; i < 10000; i++)
         RECV_PART (pull, "u", 0);
-    expect_nothing (pull);
+    EXPECT_NOTHING (pull);
     CHECK_OK (zmq_close (push));
     CHECK_OK (zmq_close (pull));
 }
@@ -503,12 +404,8 @@ static void *puller (void *arg)
         pthread_cond_wait (&f->cond, &f->lock);
     pthread_mutex_unlock (&f->lock);
 
-    for (int i = 0; i < f->total; i++) {
-        char want [32];
-        snprintf (want, sizeof want, "f%d", i);
-        RECV_PART (pull, want, 0);
-    }
-    expect_nothing (pull);
+    recv_numbered (pull, "f", 0, f->total);
+    EXPECT_NOTHING (pull);
     CHECK_OK (zmq_close (pull));
     return NULL;
 }
@@ -537,17 +434,8 @@ static void test_blocking_flow (void *ctx)
     pthread_mutex_unlock (&f.lock);
 
     /* The PULL has connected; the PUSH attaches it here. */
-    CHECK (events (push) == ZMQ_POLLOUT);
-    int sent = 0;
-    char buf [32];
-    while (1) {
-        snprintf (buf, sizeof buf, "f%d", sent);
-        if (s_send (push, buf, ZMQ_NOBLOCK) != 0) {
-            CHECK (errno == EAGAIN);
-            break;
-        }
-        sent++;
-    }
+    CHECK (get_events (push) == ZMQ_POLLOUT);
+    int sent = send_until_full (push, "f", 0, INT_MAX);
     CHECK (sent == 10);
 
     pthread_mutex_lock (&f.lock);
@@ -556,10 +444,7 @@ static void test_blocking_flow (void *ctx)
     pthread_mutex_unlock (&f.lock);
 
     /* Blocking sends: each waits until the reader made room. */
-    for (; sent < f.total; sent++) {
-        snprintf (buf, sizeof buf, "f%d", sent);
-        CHECK_OK (s_send (push, buf, 0));
-    }
+    send_numbered (push, "f", sent, f.total, 0);
     CHECK (pthread_join (t, NULL) == 0);
     pthread_cond_destroy (&f.cond);
     pthread_mutex_destroy (&f.lock);
@@ -569,15 +454,11 @@ static void test_blocking_flow (void *ctx)
 static void test_stream (void *ctx)
 {
     const int count = 100000;
-    void *pull = new_socket (ctx, ZMQ_PULL);
+    void *pull = guarded_socket (ctx, ZMQ_PULL);
     CHECK_OK (zmq_bind (pull, "inproc://pp-stream"));
-    void *push = new_socket (ctx, ZMQ_PUSH);
+    void *push = guarded_socket (ctx, ZMQ_PUSH);
     CHECK_OK (zmq_connect (push, "inproc://pp-stream"));
-    for (int i = 0; i < count; i++) {
-        char buf [16];
-        snprintf (buf, sizeof buf, "%d", i);
-        CHECK_OK (s_send (push, buf, 0));
-    }
+    send_numbered (push, "", 0, count, 0);
     int bad = 0;
     for (int i = 0; i < count; i++) {
         char want [16], got [16];
@@ -588,7 +469,7 @@ static void test_stream (void *ctx)
             bad++;
     }
     CHECK (bad == 0);
-    expect_nothing (pull);
+    EXPECT_NOTHING (pull);
 
     /* Large messages arrive intact (64 KiB, 1 MiB), also as parts of one
        multipart message. */
@@ -616,7 +497,7 @@ static void test_stream (void *ctx)
         CHECK (rcvmore (pull) == (i == 1 ? 1 : 0));
         CHECK_OK (zmq_msg_close (&m));
     }
-    expect_nothing (pull);
+    EXPECT_NOTHING (pull);
 
     CHECK_OK (zmq_close (push));
     CHECK_OK (zmq_close (pull));
@@ -629,21 +510,21 @@ static void test_deviations (void *ctx)
         /* SPEC-2x §5.7 / §15: an inproc connect of an incompatible type
            aborts 2.2 in the binder's attach (PULL and PUSH binders assert
            the pipe shape). Ours: zmq_connect fails with ENOCOMPATPROTO. */
-        void *pull1 = new_socket (ctx, ZMQ_PULL);
+        void *pull1 = guarded_socket (ctx, ZMQ_PULL);
         CHECK_OK (zmq_bind (pull1, "inproc://pp-pull-pull"));
-        void *pull2 = new_socket (ctx, ZMQ_PULL);
+        void *pull2 = guarded_socket (ctx, ZMQ_PULL);
         CHECK_ERR (zmq_connect (pull2, "inproc://pp-pull-pull"),
             ENOCOMPATPROTO);
-        expect_nothing (pull1);
+        EXPECT_NOTHING (pull1);
         CHECK_OK (zmq_close (pull2));
         CHECK_OK (zmq_close (pull1));
 
-        void *push1 = new_socket (ctx, ZMQ_PUSH);
+        void *push1 = guarded_socket (ctx, ZMQ_PUSH);
         CHECK_OK (zmq_bind (push1, "inproc://pp-push-push"));
-        void *push2 = new_socket (ctx, ZMQ_PUSH);
+        void *push2 = guarded_socket (ctx, ZMQ_PUSH);
         CHECK_ERR (zmq_connect (push2, "inproc://pp-push-push"),
             ENOCOMPATPROTO);
-        CHECK (events (push1) == 0);
+        CHECK (get_events (push1) == 0);
         CHECK_ERR (s_send (push1, "x", ZMQ_NOBLOCK), EAGAIN);
         CHECK_OK (zmq_close (push2));
         CHECK_OK (zmq_close (push1));

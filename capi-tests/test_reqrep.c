@@ -13,43 +13,15 @@
 
 #include <stdint.h>
 
-static void set_int (void *s, int option, int value)
-{
-    CHECK_OK (zmq_setsockopt (s, option, &value, sizeof value));
-}
-
-static uint32_t events (void *s)
-{
-    uint32_t ev = 0xffffffffu;
-    size_t sz = sizeof ev;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_EVENTS, &ev, &sz));
-    return ev;
-}
-
 /* A socket with a receive guard and, optionally, an identity. */
 static void *new_socket (void *ctx, int type, const char *identity)
 {
-    void *s = zmq_socket (ctx, type);
-    CHECK (s != NULL);
-    set_int (s, ZMQ_RCVTIMEO, 5000);
+    void *s = guarded_socket (ctx, type);
     set_int (s, ZMQ_SNDTIMEO, 5000);
     if (identity)
         CHECK_OK (zmq_setsockopt (s, ZMQ_IDENTITY, identity,
             strlen (identity)));
     return s;
-}
-
-static int send_bytes (void *s, const void *data, size_t len, int flags)
-{
-    zmq_msg_t m;
-    CHECK_OK (zmq_msg_init_size (&m, len));
-    if (len)
-        memcpy (zmq_msg_data (&m), data, len);
-    int rc = zmq_send (s, &m, flags);
-    int e = errno;
-    CHECK_OK (zmq_msg_close (&m));
-    errno = e;
-    return rc;
 }
 
 /* Receives one part into buf (up to 256 bytes); returns its size. */
@@ -73,25 +45,10 @@ static void recv_delimiter (void *s)
     CHECK (rcvmore (s) == 1);
 }
 
-/* Receives a part, checks its content and its MORE flag. */
-#define RECV_PART(s, str, more)                                              \
-    do {                                                                     \
-        CHECK_RECV ((s), (str), 0);                                          \
-        CHECK (rcvmore (s) == (more));                                       \
-    } while (0)
-
 #define RECV_PART_NB(s, str, more)                                           \
     do {                                                                     \
         CHECK_RECV ((s), (str), ZMQ_NOBLOCK);                                \
         CHECK (rcvmore (s) == (more));                                       \
-    } while (0)
-
-/* Nothing is readable right now (a macro so failures show the caller's
-   line). */
-#define expect_nothing(s)                                                    \
-    do {                                                                     \
-        char nb_ [64];                                                       \
-        CHECK_ERR (s_recv ((s), nb_, sizeof nb_, ZMQ_NOBLOCK), EAGAIN);      \
     } while (0)
 
 /* Index of the first item readable within 5 s (by zmq_poll), -1 if none. */
@@ -121,22 +78,22 @@ static void test_req_rep (void *ctx)
     CHECK_OK (zmq_connect (req, "inproc://rr-basic"));
 
     /* Fresh sockets: REQ can only send, REP can only receive. */
-    CHECK (events (req) == ZMQ_POLLOUT);
-    CHECK (events (rep) == 0);
+    CHECK (get_events (req) == ZMQ_POLLOUT);
+    CHECK (get_events (rep) == 0);
 
     for (int i = 0; i < 20; i++) {
         char q [32], r [32];
         snprintf (q, sizeof q, "request %d", i);
         snprintf (r, sizeof r, "reply %d", i);
         CHECK_OK (s_send (req, q, 0));
-        CHECK (events (req) == 0);
+        CHECK (get_events (req) == 0);
         RECV_PART (rep, q, 0);
-        CHECK (events (rep) == ZMQ_POLLOUT);
+        CHECK (get_events (rep) == ZMQ_POLLOUT);
         CHECK_OK (s_send (rep, r, 0));
-        CHECK (events (rep) == 0);
-        CHECK (events (req) == ZMQ_POLLIN);
+        CHECK (get_events (rep) == 0);
+        CHECK (get_events (req) == ZMQ_POLLIN);
         RECV_PART (req, r, 0);
-        CHECK (events (req) == ZMQ_POLLOUT);
+        CHECK (get_events (req) == ZMQ_POLLOUT);
     }
 
     /* Multipart request and reply, with empty parts inside the body. */
@@ -148,7 +105,7 @@ static void test_req_rep (void *ctx)
     RECV_PART (rep, "c", 0);
     CHECK_OK (s_send (rep, "x", ZMQ_SNDMORE));
     /* Reply not complete yet: the REQ sees nothing. */
-    expect_nothing (req);
+    EXPECT_NOTHING (req);
     CHECK_OK (s_send (rep, "", ZMQ_SNDMORE));
     CHECK_OK (s_send (rep, "z", 0));
     RECV_PART (req, "x", 1);
@@ -229,7 +186,7 @@ static void test_req_router (void *ctx)
     unsigned char id [256];
     unsigned char anon [256];
     void *router = new_socket (ctx, ZMQ_ROUTER, NULL);
-    CHECK (events (router) == ZMQ_POLLOUT);
+    CHECK (get_events (router) == ZMQ_POLLOUT);
     CHECK_OK (zmq_bind (router, "inproc://rr-router"));
     void *named = new_socket (ctx, ZMQ_REQ, "client1");
     CHECK_OK (zmq_connect (named, "inproc://rr-router"));
@@ -299,7 +256,7 @@ static void test_req_router (void *ctx)
        it returned "good" only when RCVTIMEO expired, and with the default
        infinite RCVTIMEO it would hang.) */
     RECV_PART_NB (named, "good", 0);
-    CHECK (events (named) == ZMQ_POLLOUT);
+    CHECK (get_events (named) == ZMQ_POLLOUT);
 
     CHECK_OK (zmq_close (named));
     CHECK_OK (zmq_close (anonymous));
@@ -314,7 +271,7 @@ static void test_router_drops (void *ctx)
     void *dealer = new_socket (ctx, ZMQ_DEALER, "D");
     CHECK_OK (zmq_connect (dealer, "inproc://rr-drops"));
     /* The ROUTER attaches the DEALER's pipes when it processes commands. */
-    CHECK (events (router) == ZMQ_POLLOUT);
+    CHECK (get_events (router) == ZMQ_POLLOUT);
 
     /* Unknown identity: dropped, returns 0 (also with NOBLOCK). */
     CHECK_OK (s_send (router, "nobody", ZMQ_SNDMORE));
@@ -328,7 +285,7 @@ static void test_router_drops (void *ctx)
     CHECK_OK (s_send (router, "D", ZMQ_SNDMORE));
     CHECK_OK (s_send (router, "kept", 0));
     RECV_PART (dealer, "kept", 0);
-    expect_nothing (dealer);
+    EXPECT_NOTHING (dealer);
 
     /* Routing to a peer that is gone: dropped, returns 0. */
     CHECK_OK (s_send (dealer, "hi", 0));
@@ -339,7 +296,7 @@ static void test_router_drops (void *ctx)
         CHECK_OK (s_send (router, "D", ZMQ_SNDMORE));
         CHECK_OK (s_send (router, "into the void", 0));
     }
-    CHECK (events (router) == ZMQ_POLLOUT);
+    CHECK (get_events (router) == ZMQ_POLLOUT);
     CHECK_OK (zmq_close (router));
 }
 
@@ -369,8 +326,8 @@ static void test_dealer_rep (void *ctx)
     CHECK_OK (s_send (rep, "ok", 0));
     recv_delimiter (dealer);
     RECV_PART (dealer, "ok", 0);
-    expect_nothing (dealer);
-    expect_nothing (rep);
+    EXPECT_NOTHING (dealer);
+    EXPECT_NOTHING (rep);
 
     /* An envelope of several parts up to the first empty part is kept and
        prepended to the reply; later empty parts belong to the body. */
@@ -436,7 +393,7 @@ static void test_req_load_balance (void *ctx)
         count [w]++;
         RECV_PART (reps [w], q, 0);
         /* The other REP has nothing. */
-        expect_nothing (reps [1 - w]);
+        EXPECT_NOTHING (reps [1 - w]);
         char r [16];
         snprintf (r, sizeof r, "r%d-%d", i, w);
         CHECK_OK (s_send (reps [w], r, 0));
@@ -460,14 +417,14 @@ static void test_req_fair_queue (void *ctx)
     void *req = new_socket (ctx, ZMQ_REQ, "R");
     CHECK_OK (zmq_connect (req, "inproc://rr-fq-1"));
     CHECK_OK (zmq_connect (req, "inproc://rr-fq-2"));
-    CHECK (events (r2) == ZMQ_POLLOUT);
+    CHECK (get_events (r2) == ZMQ_POLLOUT);
 
     /* The request goes to r1; r2 answers anyway and the REQ takes it. */
     CHECK_OK (s_send (req, "q1", 0));
     RECV_PART (r1, "R", 1);
     RECV_PART (r1, "", 1);
     RECV_PART (r1, "q1", 0);
-    expect_nothing (r2);
+    EXPECT_NOTHING (r2);
     CHECK_OK (s_send (r2, "R", ZMQ_SNDMORE));
     CHECK_OK (s_send (r2, "", ZMQ_SNDMORE));
     CHECK_OK (s_send (r2, "from-r2", 0));
@@ -482,7 +439,7 @@ static void test_req_fair_queue (void *ctx)
     RECV_PART (r2, "R", 1);
     RECV_PART (r2, "", 1);
     RECV_PART (r2, "q2", 0);
-    expect_nothing (r1);
+    EXPECT_NOTHING (r1);
     RECV_PART (req, "from-r1", 0);
 
     /* Replies waiting from both peers at once: one per request, each
@@ -556,8 +513,8 @@ static void test_symmetric (void *ctx)
     RECV_PART (d1, "y", 0);
     CHECK_OK (s_send (d1, "z", 0));
     RECV_PART (d2, "z", 0);
-    expect_nothing (d1);
-    expect_nothing (d2);
+    EXPECT_NOTHING (d1);
+    EXPECT_NOTHING (d2);
     CHECK_OK (zmq_close (d2));
     CHECK_OK (zmq_close (d1));
 
@@ -582,8 +539,8 @@ static void test_symmetric (void *ctx)
     RECV_PART (rb, "m1", 0);
     RECV_PART (rb, "D", 1);
     RECV_PART (rb, "m3", 0);
-    expect_nothing (ra);
-    expect_nothing (rb);
+    EXPECT_NOTHING (ra);
+    EXPECT_NOTHING (rb);
     CHECK_OK (zmq_close (d));
     CHECK_OK (zmq_close (ra));
     CHECK_OK (zmq_close (rb));
@@ -671,7 +628,7 @@ static void test_multi_hop (void *ctx)
     void *all [] = {client, r1, d1, r2, d2, rep};
     for (size_t i = 0; i < sizeof all / sizeof all [0]; i++) {
         if (all [i] != client && all [i] != rep)
-            expect_nothing (all [i]);
+            EXPECT_NOTHING (all [i]);
         CHECK_OK (zmq_close (all [i]));
     }
 }
@@ -695,14 +652,14 @@ static void test_deviations (void *ctx)
         set_int (second, ZMQ_LINGER, 0);
         int rc = zmq_connect (second, "inproc://rr-dup");
         CHECK (rc == 0 || errno == ECONNREFUSED);
-        CHECK (events (router) == ZMQ_POLLOUT);
+        CHECK (get_events (router) == ZMQ_POLLOUT);
         for (int i = 0; i < 3; i++) {
             CHECK_OK (s_send (router, "dup", ZMQ_SNDMORE));
             CHECK_OK (s_send (router, "to-first", 0));
         }
         for (int i = 0; i < 3; i++)
             RECV_PART (first, "to-first", 0);
-        expect_nothing (second);
+        EXPECT_NOTHING (second);
         CHECK_OK (s_send (first, "two", 0));
         RECV_PART (router, "dup", 1);
         RECV_PART (router, "two", 0);
@@ -716,7 +673,7 @@ static void test_deviations (void *ctx)
         CHECK_OK (zmq_bind (pull, "inproc://rr-req-pull"));
         void *req = new_socket (ctx, ZMQ_REQ, NULL);
         CHECK_ERR (zmq_connect (req, "inproc://rr-req-pull"), ENOCOMPATPROTO);
-        expect_nothing (pull);
+        EXPECT_NOTHING (pull);
         CHECK_OK (zmq_close (req));
         CHECK_OK (zmq_close (pull));
     }

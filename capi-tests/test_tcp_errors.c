@@ -27,8 +27,7 @@ static void check_delivery (void *pull, const char *ep, const char *text)
     void *push = nu_socket (ctx, ZMQ_PUSH);
     CHECK_OK (zmq_connect (push, ep));
     CHECK_OK (s_send (push, text, 0));
-    CHECK_RECV (pull, text, 0);
-    CHECK (rcvmore (pull) == 0);
+    RECV_PART (pull, text, 0);
     nu_close0 (push);
 }
 

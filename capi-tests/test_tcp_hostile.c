@@ -42,18 +42,6 @@ static char pull_ep [128];
 static int pull_port;
 static int good_count;
 
-#define RECV_PART(s, str, more)                                              \
-    do {                                                                     \
-        CHECK_RECV ((s), (str), 0);                                          \
-        CHECK (rcvmore (s) == (more));                                       \
-    } while (0)
-
-#define EXPECT_NOTHING(s)                                                    \
-    do {                                                                     \
-        char nb_ [64];                                                       \
-        CHECK_ERR (s_recv ((s), nb_, sizeof nb_, ZMQ_NOBLOCK), EAGAIN);      \
-    } while (0)
-
 /* A good zmq PUSH connects and delivers a message; nothing else is queued
    at the PULL before it. */
 static void check_good_client (void)
@@ -400,7 +388,7 @@ static void test_router_zero_identity (void)
     CHECK (memcmp (zmq_msg_data (&m), zid, zlen) == 0);
     CHECK_OK (zmq_msg_close (&m));
     RECV_PART (router, "one", 0);
-    CHECK_OK (nu_send_buf (router, zid, zlen, ZMQ_SNDMORE));
+    CHECK_OK (send_buf (router, zid, zlen, ZMQ_SNDMORE));
     CHECK_OK (s_send (router, "r1", 0));
     char b [64];
     int more = -1;
@@ -421,7 +409,7 @@ static void test_router_zero_identity (void)
         CHECK (memcmp (zmq_msg_data (&m), zid, zlen) == 0);
         CHECK_OK (zmq_msg_close (&m));
         RECV_PART (router, "three", 0);
-        CHECK_OK (nu_send_buf (router, zid, zlen, ZMQ_SNDMORE));
+        CHECK_OK (send_buf (router, zid, zlen, ZMQ_SNDMORE));
         CHECK_OK (s_send (router, "r2", 0));
         CHECK (nu_raw_recv_frame (fd1, b, sizeof b, &more, 10000) == 2);
         CHECK (memcmp (b, "r2", 2) == 0 && more == 0);

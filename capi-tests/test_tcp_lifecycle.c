@@ -37,36 +37,15 @@
 
 static void *ctx;
 
-#define RECV_PART(s, str, more)                                              \
-    do {                                                                     \
-        CHECK_RECV ((s), (str), 0);                                          \
-        CHECK (rcvmore (s) == (more));                                       \
-    } while (0)
-
-#define EXPECT_NOTHING(s)                                                    \
-    do {                                                                     \
-        char nb_ [64];                                                       \
-        CHECK_ERR (s_recv ((s), nb_, sizeof nb_, ZMQ_NOBLOCK), EAGAIN);      \
-    } while (0)
-
-static int get_int (void *s, int option)
-{
-    int v = -12345;
-    size_t sz = sizeof v;
-    CHECK_OK (zmq_getsockopt (s, option, &v, &sz));
-    CHECK (sz == sizeof v);
-    return v;
-}
-
 /* Sends "probe" messages from push until pull receives one (messages
    written into a connection that is just dying may be lost; later ones
    are queued for the next connection), then checks that a message sent
    afterwards arrives after any leftover probes. */
 static void probe_until_flowing (void *push, void *pull, const char *after)
 {
-    int64_t deadline = nu_now_ms () + 30000;
+    int64_t deadline = now_ms () + 30000;
     for (;;) {
-        CHECK (nu_now_ms () < deadline);
+        CHECK (now_ms () < deadline);
         CHECK_OK (s_send (push, "probe", 0));
         if (nu_wait_in (pull, 100))
             break;
@@ -83,20 +62,6 @@ static void probe_until_flowing (void *push, void *pull, const char *after)
     }
 }
 
-static void check_stream (void *push, void *pull, int n)
-{
-    for (int i = 0; i < n; i++) {
-        char t [16];
-        snprintf (t, sizeof t, "s%d", i);
-        CHECK_OK (s_send (push, t, 0));
-    }
-    for (int i = 0; i < n; i++) {
-        char t [16];
-        snprintf (t, sizeof t, "s%d", i);
-        RECV_PART (pull, t, 0);
-    }
-}
-
 /* ---- reconnection ---------------------------------------------------------- */
 
 /* The bound PULL goes away and a new one binds the same endpoint: the
@@ -109,10 +74,10 @@ static void test_reconnect (int transport, int ivl, int ivl_max)
     CHECK_OK (zmq_bind (pull, ep));
 
     void *push = nu_socket (ctx, ZMQ_PUSH);
-    nu_set_int (push, ZMQ_RECONNECT_IVL, ivl);
+    set_int (push, ZMQ_RECONNECT_IVL, ivl);
     CHECK (get_int (push, ZMQ_RECONNECT_IVL) == ivl);
     if (ivl_max >= 0) {
-        nu_set_int (push, ZMQ_RECONNECT_IVL_MAX, ivl_max);
+        set_int (push, ZMQ_RECONNECT_IVL_MAX, ivl_max);
         CHECK (get_int (push, ZMQ_RECONNECT_IVL_MAX) == ivl_max);
     }
     CHECK_OK (zmq_connect (push, ep));
@@ -128,7 +93,8 @@ static void test_reconnect (int transport, int ivl, int ivl_max)
         pull = nu_socket (ctx, ZMQ_PULL);
         nu_bind_retry (pull, ep, 10000);
         probe_until_flowing (push, pull, "again");
-        check_stream (push, pull, 100);
+        send_numbered (push, "s", 0, 100, 0);
+        recv_numbered (pull, "s", 0, 100);
     }
     nu_close0 (push);
     nu_close0 (pull);
@@ -182,16 +148,16 @@ static void raw_leave (int fd, void *s)
    ROUTER keeps sending to that identity -- it leaves cleanly. */
 static void wait_detached (void *router, int port, const char *id)
 {
-    int64_t deadline = nu_now_ms () + 30000;
+    int64_t deadline = now_ms () + 30000;
     for (;;) {
-        CHECK (nu_now_ms () < deadline);
+        CHECK (now_ms () < deadline);
         int fd = nu_raw_connect_tcp (port);
         int attached = 0;
         char b [300];
         if (nu_raw_send_frame (fd, id, strlen (id), 0) == 0
               && nu_raw_recv_frame (fd, b, sizeof b, NULL, 10000) == 0) {
             for (;;) {
-                CHECK (nu_now_ms () < deadline);
+                CHECK (now_ms () < deadline);
                 CHECK_OK (s_send (router, id, ZMQ_SNDMORE));
                 CHECK_OK (s_send (router, "ping", 0));
                 struct pollfd pfd = {fd, POLLIN, 0};
@@ -317,7 +283,7 @@ static void test_transient_identity (void)
     raw_leave (fd, router);
 
     /* Its session is gone: this is dropped (ROUTER send still 0). */
-    CHECK_OK (nu_send_buf (router, old, 17, ZMQ_SNDMORE));
+    CHECK_OK (send_buf (router, old, 17, ZMQ_SNDMORE));
     CHECK_OK (s_send (router, "lost", 0));
 
     /* A new anonymous DEALER is a new peer and does not get it. */
@@ -334,9 +300,9 @@ static void test_transient_identity (void)
     CHECK (id [0] == 0);
     CHECK (memcmp (id, old, 17) != 0);
     RECV_PART (router, "hi", 0);
-    CHECK_OK (nu_send_buf (router, old, 17, ZMQ_SNDMORE));
+    CHECK_OK (send_buf (router, old, 17, ZMQ_SNDMORE));
     CHECK_OK (s_send (router, "lost-too", 0));
-    CHECK_OK (nu_send_buf (router, id, 17, ZMQ_SNDMORE));
+    CHECK_OK (send_buf (router, id, 17, ZMQ_SNDMORE));
     CHECK_OK (s_send (router, "marker", 0));
     RECV_PART (dealer, "marker", 0);
     EXPECT_NOTHING (dealer);
@@ -388,14 +354,14 @@ static void test_term_after_peer_left (int transport)
     CHECK_OK (zmq_term (ctx2));
     /* Give the connecter time to see the connection drop (either order
        must work; this makes the harder one likely). */
-    nu_sleep_ms (100);
+    sleep_ms (100);
     CHECK_OK (zmq_close (push));
     term_done = 0;
     pthread_t t;
     CHECK (pthread_create (&t, NULL, term_thread, ctx1) == 0);
-    int64_t deadline = nu_now_ms () + 10000;
-    while (!is_term_done () && nu_now_ms () < deadline)
-        nu_sleep_ms (10);
+    int64_t deadline = now_ms () + 10000;
+    while (!is_term_done () && now_ms () < deadline)
+        sleep_ms (10);
     CHECK (is_term_done ());
     CHECK (pthread_join (t, NULL) == 0);
 }
@@ -419,7 +385,7 @@ static void test_linger_default (int transport)
     pthread_t t;
     CHECK (pthread_create (&t, NULL, term_thread, ctx1) == 0);
     /* Nobody can have received the messages: zmq_term must still wait. */
-    nu_sleep_ms (300);
+    sleep_ms (300);
     CHECK (!is_term_done ());
 
     void *ctx2 = zmq_init (1);
@@ -445,15 +411,15 @@ static void test_linger_bounded (int linger)
     void *ctx1 = zmq_init (1);
     CHECK (ctx1 != NULL);
     void *push = nu_socket (ctx1, ZMQ_PUSH);
-    nu_set_int (push, ZMQ_LINGER, linger);
+    set_int (push, ZMQ_LINGER, linger);
     CHECK (get_int (push, ZMQ_LINGER) == linger);
     CHECK_OK (zmq_connect (push, ep));
     CHECK_OK (s_send (push, "never-delivered", 0));
     CHECK_OK (s_send (push, "never-delivered", 0));
-    int64_t t0 = nu_now_ms ();
+    int64_t t0 = now_ms ();
     CHECK_OK (zmq_close (push));
     CHECK_OK (zmq_term (ctx1));
-    int64_t el = nu_now_ms () - t0;
+    int64_t el = now_ms () - t0;
     if (linger > 0)
         CHECK (el >= linger - 10);
     CHECK (el < 3000);
@@ -468,24 +434,16 @@ static void test_hwm_unconnected (void)
     char ep [256];
     nu_unbound_endpoint (NU_TCP, ep, sizeof ep);
     void *push = nu_socket (ctx, ZMQ_PUSH);
-    nu_set_u64 (push, ZMQ_HWM, 5);
+    set_hwm (push, 5);
     CHECK_OK (zmq_connect (push, ep));
-    for (int i = 0; i < 5; i++) {
-        char t [16];
-        snprintf (t, sizeof t, "h%d", i);
-        CHECK_OK (s_send (push, t, ZMQ_NOBLOCK));
-    }
+    send_numbered (push, "h", 0, 5, ZMQ_NOBLOCK);
     CHECK_ERR (s_send (push, "h5", ZMQ_NOBLOCK), EAGAIN);
     CHECK_ERR (s_send (push, "h5", ZMQ_NOBLOCK | ZMQ_SNDMORE), EAGAIN);
     CHECK ((get_int (push, ZMQ_EVENTS) & ZMQ_POLLOUT) == 0);
 
     void *pull = nu_socket (ctx, ZMQ_PULL);
     CHECK_OK (zmq_bind (pull, ep));
-    for (int i = 0; i < 5; i++) {
-        char t [16];
-        snprintf (t, sizeof t, "h%d", i);
-        RECV_PART (pull, t, 0);
-    }
+    recv_numbered (pull, "h", 0, 5);
     /* Room again. */
     CHECK_OK (s_send (push, "after", 0));
     RECV_PART (pull, "after", 0);
@@ -495,7 +453,7 @@ static void test_hwm_unconnected (void)
     /* HWM counts messages, not parts: two 3-part messages fill HWM 2. */
     nu_unbound_endpoint (NU_TCP, ep, sizeof ep);
     push = nu_socket (ctx, ZMQ_PUSH);
-    nu_set_u64 (push, ZMQ_HWM, 2);
+    set_hwm (push, 2);
     CHECK_OK (zmq_connect (push, ep));
     for (int i = 0; i < 2; i++) {
         CHECK_OK (s_send (push, "p1", ZMQ_NOBLOCK | ZMQ_SNDMORE));
@@ -522,17 +480,17 @@ static void test_pub_hwm_slow_sub (void)
     enum { N = 5000, SIZE = 20000 };
     char ep [256];
     void *pub = nu_socket (ctx, ZMQ_PUB);
-    nu_set_u64 (pub, ZMQ_HWM, 10);
+    set_hwm (pub, 10);
     nu_bind_tcp (pub, ep, sizeof ep);
     void *sub = nu_socket (ctx, ZMQ_SUB);
-    nu_set_u64 (sub, ZMQ_HWM, 10);
+    set_hwm (sub, 10);
     CHECK_OK (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0));
     CHECK_OK (zmq_connect (sub, ep));
 
     /* Slow joiner: wait until a probe gets through. */
-    int64_t deadline = nu_now_ms () + 30000;
+    int64_t deadline = now_ms () + 30000;
     for (;;) {
-        CHECK (nu_now_ms () < deadline);
+        CHECK (now_ms () < deadline);
         CHECK_OK (s_send (pub, "probe", 0));
         if (nu_wait_in (sub, 50))
             break;
@@ -542,19 +500,19 @@ static void test_pub_hwm_slow_sub (void)
     char *buf = (char *) malloc (SIZE);
     CHECK (buf != NULL);
     memset (buf, 'x', SIZE);
-    int64_t t0 = nu_now_ms ();
+    int64_t t0 = now_ms ();
     for (int i = 0; i < N; i++) {
         snprintf (buf, 16, "%08d", i);
-        CHECK_OK (nu_send_buf (pub, buf, SIZE, 0));
+        CHECK_OK (send_buf (pub, buf, SIZE, 0));
     }
-    CHECK (nu_now_ms () - t0 < 30000);
+    CHECK (now_ms () - t0 < 30000);
     CHECK ((get_int (pub, ZMQ_EVENTS) & ZMQ_POLLOUT) != 0);
 
     /* Drain; the PUB sends "END" whenever the SUB has nothing to read. */
     int got = 0, last = -1;
-    deadline = nu_now_ms () + 30000;
+    deadline = now_ms () + 30000;
     for (;;) {
-        CHECK (nu_now_ms () < deadline);
+        CHECK (now_ms () < deadline);
         if (!nu_wait_in (sub, 100)) {
             CHECK_OK (s_send (pub, "END", 0));
             continue;

@@ -43,12 +43,6 @@ static void ep_finish (void *b, const char *ep)
         CHECK_OK (zmq_bind (b, ep));
 }
 
-#define RECV_PART(s, str, more)                                              \
-    do {                                                                     \
-        CHECK_RECV ((s), (str), 0);                                          \
-        CHECK (rcvmore (s) == (more));                                       \
-    } while (0)
-
 static void fill (unsigned char *p, size_t n, size_t seed)
 {
     for (size_t i = 0; i < n; i++)
@@ -76,7 +70,7 @@ static void send_pattern (void *s, size_t size, int flags)
     unsigned char *p = (unsigned char *) malloc (size ? size : 1);
     CHECK (p != NULL);
     fill (p, size, size);
-    CHECK_OK (nu_send_buf (s, p, size, flags));
+    CHECK_OK (send_buf (s, p, size, flags));
     free (p);
 }
 
@@ -281,11 +275,7 @@ static void test_stream (void)
     ep_prepare (pull, ep, sizeof ep);
     void *push = nu_socket (ctx, ZMQ_PUSH);
     CHECK_OK (zmq_connect (push, ep));
-    for (int i = 0; i < N; i++) {
-        char t [16];
-        snprintf (t, sizeof t, "%d", i);
-        CHECK_OK (s_send (push, t, ZMQ_NOBLOCK));
-    }
+    send_numbered (push, "", 0, N, ZMQ_NOBLOCK);
     ep_finish (pull, ep);
     for (int i = 0; i < N; i++) {
         char t [16], b [16];
@@ -391,12 +381,12 @@ static void test_dealer_router (void)
     RECV_PART (router, "from-anon-2", 0);
 
     /* Replies are routed by identity (the identity part is not sent). */
-    CHECK_OK (nu_send_buf (router, anon2, n2, ZMQ_SNDMORE));
+    CHECK_OK (send_buf (router, anon2, n2, ZMQ_SNDMORE));
     CHECK_OK (s_send (router, "to-anon-2", 0));
-    CHECK_OK (nu_send_buf (router, "dealer-A", 8, ZMQ_SNDMORE));
+    CHECK_OK (send_buf (router, "dealer-A", 8, ZMQ_SNDMORE));
     CHECK_OK (s_send (router, "to-A", ZMQ_SNDMORE));
     CHECK_OK (s_send (router, "to-A-2", 0));
-    CHECK_OK (nu_send_buf (router, anon1, n1, ZMQ_SNDMORE));
+    CHECK_OK (send_buf (router, anon1, n1, ZMQ_SNDMORE));
     CHECK_OK (s_send (router, "to-anon-1", 0));
     /* Unknown identity: dropped silently. */
     CHECK_OK (s_send (router, "nobody", ZMQ_SNDMORE));
@@ -415,7 +405,7 @@ static void test_dealer_router (void)
         CHECK (memcmp (id, "dealer-A", 8) == 0);
         RECV_PART (router, t, 0);
         snprintf (t, sizeof t, "down-%d", i);
-        CHECK_OK (nu_send_buf (router, "dealer-A", 8, ZMQ_SNDMORE));
+        CHECK_OK (send_buf (router, "dealer-A", 8, ZMQ_SNDMORE));
         CHECK_OK (s_send (router, t, 0));
         RECV_PART (named, t, 0);
     }
@@ -445,7 +435,7 @@ static void test_dealer_router (void)
             CHECK (id [0] == 0);
         }
         RECV_PART (router, "from-bound", 0);
-        CHECK_OK (nu_send_buf (router, id, n, ZMQ_SNDMORE));
+        CHECK_OK (send_buf (router, id, n, ZMQ_SNDMORE));
         CHECK_OK (s_send (router, "to-bound", 0));
         RECV_PART (dealer, "to-bound", 0);
         nu_close0 (router);
@@ -481,7 +471,7 @@ static void test_chain (void)
         CHECK (n == 17 && id [0] == 0);
         RECV_PART (router, "", 1);
         RECV_PART (router, q, 0);
-        CHECK_OK (nu_send_buf (dealer, id, n, ZMQ_SNDMORE));
+        CHECK_OK (send_buf (dealer, id, n, ZMQ_SNDMORE));
         CHECK_OK (s_send (dealer, "", ZMQ_SNDMORE));
         CHECK_OK (s_send (dealer, q, 0));
         RECV_PART (rep, q, 0);
@@ -505,9 +495,9 @@ static void sync_subs (void *pub, void **subs, int n)
     int got [8] = {0};
     int left = n;
     CHECK (n <= 8);
-    int64_t deadline = nu_now_ms () + 30000;
+    int64_t deadline = now_ms () + 30000;
     while (left > 0) {
-        CHECK (nu_now_ms () < deadline);
+        CHECK (now_ms () < deadline);
         CHECK_OK (s_send (pub, "probe", 0));
         for (int i = 0; i < n; i++) {
             if (got [i])
@@ -547,11 +537,6 @@ static void recv_first_skipping_probes (void *sub, char *b, size_t cap)
         }                                                                    \
         CHECK (rcvmore (sub) == (more));                                     \
     } while (0)
-
-static void subscribe (void *sub, const char *prefix)
-{
-    CHECK_OK (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, prefix, strlen (prefix)));
-}
 
 static void test_pubsub (void)
 {

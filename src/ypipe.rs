@@ -268,6 +268,13 @@ impl<T, const N: usize> YReader<T, N> {
         }
         // SAFETY: c points into the Arc this reader holds.
         let c = unsafe { &*c };
+        // A plain load first: when the writer has published more, no
+        // read-modify-write (and no exclusive cache line) is needed.
+        let published = c.load(Ordering::Acquire);
+        if published != front && !published.is_null() {
+            st.r = published;
+            return true;
+        }
         st.r = match c.compare_exchange(front, ptr::null_mut(), Ordering::AcqRel, Ordering::Acquire) {
             Ok(prev) => prev,
             Err(prev) => prev,
