@@ -6,6 +6,13 @@ use crate::io::thread::{IoObject, ObjId};
 use crate::pipe::{PipeId, Reader, Writer};
 use crate::socket::base::SocketBase;
 
+/// The payload of `Command::Bind` (boxed: it is rare and large).
+pub struct Attach {
+    pub reader: Option<Reader>,
+    pub writer: Option<Writer>,
+    pub identity: Vec<u8>,
+}
+
 pub enum Command {
     /// ctx -> socket: `zmq_term` was called; blocking calls return ETERM.
     /// ctx -> reaper / io thread: shut down.
@@ -20,7 +27,7 @@ pub enum Command {
     PipeTermAck(PipeId),
     /// connecter -> binder: attach these pipe ends (inproc connect, or a
     /// session that finished its handshake), with the peer's identity.
-    Bind { reader: Option<Reader>, writer: Option<Writer>, identity: Vec<u8> },
+    Bind(Box<Attach>),
     /// app thread -> reaper: finish closing this socket.
     Reap(Box<SocketBase>),
     /// reaper -> `zmq_term`: every socket is gone.
@@ -31,4 +38,13 @@ pub enum Command {
     Term { id: ObjId, linger: i32 },
     /// io object -> owner socket: the object is gone.
     TermAck(ObjId),
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_is_small() {
+        // Commands are copied through mailbox queues: keep them small.
+        assert!(std::mem::size_of::<super::Command>() <= 24, "{}", std::mem::size_of::<super::Command>());
+    }
 }

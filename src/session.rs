@@ -13,7 +13,7 @@
 //!   > 0 waits that long for the queue to drain to the peer; < 0 waits as
 //!   long as it takes.
 
-use crate::command::Command;
+use crate::command::{Attach, Command};
 use crate::engine::stream::{Engine, EngineSink, Status};
 use crate::io::thread::{next_obj_id, Action, IoCtx, ObjId};
 use crate::mailbox::MailboxSender;
@@ -373,7 +373,7 @@ impl Session {
         self.writer = my_w;
         self.attached = true;
         self.register_pipes(ctx);
-        self.socket.send(Command::Bind { reader: sock_r, writer: sock_w, identity });
+        self.socket.send(Command::Bind(Box::new(Attach { reader: sock_r, writer: sock_w, identity })));
     }
 
     /// After a durable handshake attached the pipes: resume the engine.

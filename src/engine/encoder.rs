@@ -63,7 +63,8 @@ impl Encoder {
     /// An empty encoder (allocates its batch buffer once).
     pub fn new() -> Encoder {
         Encoder {
-            buf: Vec::with_capacity(BATCH + ZERO_COPY_MIN + 16),
+            // Grows to a batch on a busy connection; idle ones stay small.
+            buf: Vec::new(),
             pos: 0,
             segs: VecDeque::with_capacity(MAX_IOV),
             pending: 0,
@@ -378,7 +379,10 @@ mod tests {
     fn steady_state_reuses_the_buffer() {
         let mut e = Encoder::new();
         let mut out = Vec::with_capacity(1 << 20);
-        e.push(part(&[1u8; 200], false));
+        // Warm up: the buffer grows to a batch once.
+        while e.wants_more() {
+            e.push(part(&[1u8; 200], false));
+        }
         e.drain_into(&mut out);
         let (p, cap) = (e.buf.as_ptr(), e.buf.capacity());
         for round in 0..1000 {

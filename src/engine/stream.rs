@@ -14,7 +14,10 @@ use crate::msg::Msg;
 use crate::transport::net::Fd;
 use std::os::fd::RawFd;
 
-/// Bytes read per system call into the engine's own buffer.
+/// Bytes read per system call into the engine's own buffer: a connection
+/// starts small (idle connections cost little) and moves to the large
+/// buffer the first time a read fills the small one.
+const IN_SMALL: usize = 8 * 1024;
 const IN_BATCH: usize = 64 * 1024;
 /// The longest identity a peer may present (2.2 aborts on longer ones).
 pub const MAX_IDENTITY: u64 = 255;
@@ -66,7 +69,7 @@ impl Engine {
             fd,
             encoder,
             decoder,
-            inbuf: vec![0u8; IN_BATCH].into_boxed_slice(),
+            inbuf: vec![0u8; IN_SMALL].into_boxed_slice(),
             in_pos: 0,
             in_len: 0,
             pending: None,
@@ -139,6 +142,12 @@ impl Engine {
                 Ok(n) => {
                     self.in_pos = 0;
                     self.in_len = n;
+                    if n == self.inbuf.len() && n < IN_BATCH {
+                        // A busy connection: read in large batches from now on.
+                        let mut big = vec![0u8; IN_BATCH].into_boxed_slice();
+                        big[..n].copy_from_slice(&self.inbuf[..n]);
+                        self.inbuf = big;
+                    }
                 }
                 Err(Some(())) => return Status::Alive,
             }

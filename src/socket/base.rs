@@ -8,7 +8,7 @@
 
 use super::{SocketType, ZMQ_NOBLOCK, ZMQ_SNDMORE};
 use crate::clock::now_ms;
-use crate::command::Command;
+use crate::command::{Attach, Command};
 use crate::ctx::{Ctx, Endpoint};
 use crate::err::*;
 use crate::mailbox::{Mailbox, MailboxSender};
@@ -142,7 +142,10 @@ impl SocketBase {
                     }
                 }
             }
-            Command::Bind { reader, writer, identity } => self.attach_pipes(reader, writer, identity),
+            Command::Bind(a) => {
+                let a = *a;
+                self.attach_pipes(a.reader, a.writer, a.identity)
+            }
             Command::TermAck(id) => {
                 if let Some(i) = self.owned.iter().position(|(_, o)| *o == id) {
                     self.owned.swap_remove(i);
@@ -295,7 +298,7 @@ impl SocketBase {
         let (mine, theirs) = pipe_pair(&self.sender, &peer.sender, hwm, me.requires_in, me.requires_out);
         let my_identity = self.options.identity.clone();
         self.attach_pipes(mine.0, mine.1, peer.options.identity.clone());
-        peer.sender.send(Command::Bind { reader: theirs.0, writer: theirs.1, identity: my_identity });
+        peer.sender.send(Command::Bind(Box::new(Attach { reader: theirs.0, writer: theirs.1, identity: my_identity })));
         Ok(())
     }
 
