@@ -33,5 +33,6 @@ pub mod poll;
 pub mod session;
 pub mod signaler;
 pub mod socket;
+pub mod swap;
 pub mod transport;
 pub mod ypipe;

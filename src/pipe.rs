@@ -17,6 +17,7 @@
 use crate::command::Command;
 use crate::mailbox::MailboxSender;
 use crate::msg::Msg;
+use crate::swap::Swap;
 use crate::ypipe::{ypipe, YReader, YWriter};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -81,11 +82,22 @@ pub struct Writer {
     terminating: bool,
     /// Parts of an unfinished message are in the pipe.
     more: bool,
+    /// Overflow to disk past the HWM (ZMQ_SWAP), if configured.
+    swap: Option<Box<Swap>>,
+    /// Messages are going to the swap (until it drains).
+    swapping: bool,
+    /// Terminated while swapping: the delimiter follows the swapped messages.
+    delimiter_pending: bool,
 }
 
 /// Creates a pipe with the given HWM (0 = unlimited).  `reader_owner`
 /// receives the reader's commands, `writer_owner` the writer's.
 pub fn pipe(reader_owner: &MailboxSender, writer_owner: &MailboxSender, hwm: u64) -> (Reader, Writer) {
+    pipe_with_swap(reader_owner, writer_owner, hwm, 0)
+}
+
+/// As `pipe`, with `swap` bytes of disk overflow past the HWM (0 = none).
+pub fn pipe_with_swap(reader_owner: &MailboxSender, writer_owner: &MailboxSender, hwm: u64, swap: u64) -> (Reader, Writer) {
     let (w, r) = ypipe::<Msg, CHUNK>();
     let (rid, wid) = (next_id(), next_id());
     let reader = Reader {
@@ -110,6 +122,9 @@ pub fn pipe(reader_owner: &MailboxSender, writer_owner: &MailboxSender, hwm: u64
         active: true,
         terminating: false,
         more: false,
+        swap: if swap > 0 && hwm > 0 { Swap::new(swap).map(Box::new) } else { None },
+        swapping: false,
+        delimiter_pending: false,
     };
     (reader, writer)
 }
@@ -121,15 +136,15 @@ pub type Ends = (Option<Reader>, Option<Writer>);
 /// them: an inbound pipe if it receives, an outbound one if it sends.
 /// Returns (the socket's ends, the peer's ends); `socket` and `peer` are
 /// the mailboxes of their owners.
-pub fn pipe_pair(socket: &MailboxSender, peer: &MailboxSender, hwm: u64, inbound: bool, outbound: bool) -> (Ends, Ends) {
+pub fn pipe_pair(socket: &MailboxSender, peer: &MailboxSender, hwm: u64, swap: u64, inbound: bool, outbound: bool) -> (Ends, Ends) {
     let (in_r, in_w) = if inbound {
-        let (r, w) = pipe(socket, peer, hwm);
+        let (r, w) = pipe_with_swap(socket, peer, hwm, swap);
         (Some(r), Some(w))
     } else {
         (None, None)
     };
     let (out_r, out_w) = if outbound {
-        let (r, w) = pipe(peer, socket, hwm);
+        let (r, w) = pipe_with_swap(peer, socket, hwm, swap);
         (Some(r), Some(w))
     } else {
         (None, None)
@@ -247,7 +262,18 @@ impl Writer {
         if !self.active {
             return false;
         }
-        if self.full() {
+        if self.swapping {
+            // While swapping, only a full swap file stops the writer.
+            if self.swap.as_ref().is_some_and(|s| s.has_room()) {
+                return true;
+            }
+            self.active = false;
+            return false;
+        }
+        if self.full() && !self.more {
+            if self.swap.as_ref().is_some_and(|s| s.has_room()) {
+                return true;
+            }
             self.active = false;
             return false;
         }
@@ -260,6 +286,20 @@ impl Writer {
             return Err(msg);
         }
         let more = msg.more();
+        if self.swapping || (self.full() && !self.more) {
+            // Past the HWM: to the swap file, in order.
+            let Some(swap) = self.swap.as_mut() else { return Err(msg) };
+            match swap.store(msg) {
+                Ok(()) => {
+                    self.swapping = true;
+                    return Ok(());
+                }
+                Err(m) => {
+                    self.active = false;
+                    return Err(m);
+                }
+            }
+        }
         self.pipe.write(msg, more);
         self.more = more;
         if !more {
@@ -268,10 +308,43 @@ impl Writer {
         Ok(())
     }
 
+    /// Moves whole swapped messages back into the pipe while it has room.
+    fn unswap(&mut self) {
+        let Some(swap) = self.swap.as_mut() else { return };
+        let mut moved = false;
+        while swap.has_complete() && !(self.hwm > 0 && self.msgs_written - self.msgs_read >= self.hwm) {
+            // A whole message: every part up to the one without MORE.
+            loop {
+                let Some(m) = swap.load() else { break };
+                let more = m.more();
+                self.pipe.write(m, more);
+                moved = true;
+                if !more {
+                    self.msgs_written += 1;
+                    break;
+                }
+            }
+        }
+        if swap.is_empty() {
+            self.swapping = false;
+            if self.delimiter_pending {
+                self.delimiter_pending = false;
+                self.pipe.write(Msg::delimiter(), false);
+                moved = true;
+            }
+        }
+        if moved {
+            self.flush();
+        }
+    }
+
     /// Removes the parts of an unfinished message.
     pub fn rollback(&mut self) {
         while let Some(m) = self.pipe.unwrite() {
             drop(m);
+        }
+        if let Some(s) = self.swap.as_mut() {
+            s.rollback();
         }
         self.more = false;
     }
@@ -287,6 +360,9 @@ impl Writer {
     /// Handles ActivateWriter.  Returns true when the pipe became writable.
     pub fn activate(&mut self, msgs_read: u64) -> bool {
         self.msgs_read = msgs_read;
+        if self.swapping {
+            self.unswap();
+        }
         if self.active || self.terminating {
             return false;
         }
@@ -303,6 +379,12 @@ impl Writer {
         self.terminating = true;
         self.active = false;
         self.rollback();
+        if self.swapping {
+            // The swapped messages go first; the delimiter follows them.
+            self.delimiter_pending = true;
+            self.unswap();
+            return;
+        }
         self.pipe.write(Msg::delimiter(), false);
         self.flush();
     }

@@ -368,7 +368,7 @@ impl Session {
             *d = durable;
         }
         let o = &self.options;
-        let ((sock_r, sock_w), (my_r, my_w)) = pipe_pair(&self.socket, ctx.mailbox, o.hwm, o.requires_in, o.requires_out);
+        let ((sock_r, sock_w), (my_r, my_w)) = pipe_pair(&self.socket, ctx.mailbox, o.hwm, o.swap as u64, o.requires_in, o.requires_out);
         self.reader = my_r;
         self.writer = my_w;
         self.attached = true;

@@ -276,7 +276,7 @@ impl SocketBase {
             None
         } else {
             let o = &self.options;
-            let (mine, theirs) = pipe_pair(&self.sender, &io, o.hwm, o.requires_in, o.requires_out);
+            let (mine, theirs) = pipe_pair(&self.sender, &io, o.hwm, o.swap as u64, o.requires_in, o.requires_out);
             self.attach_pipes(mine.0, mine.1, Vec::new());
             Some(theirs)
         };
@@ -295,7 +295,9 @@ impl SocketBase {
         // The pipe's limit is the sum of both ends' limits, or none if
         // either end has none.
         let hwm = if me.hwm == 0 || peer.options.hwm == 0 { 0 } else { me.hwm.saturating_add(peer.options.hwm) };
-        let (mine, theirs) = pipe_pair(&self.sender, &peer.sender, hwm, me.requires_in, me.requires_out);
+        // SWAP likewise: summed when either end has one.
+        let swap = if me.swap == 0 && peer.options.swap == 0 { 0 } else { (me.swap as u64).saturating_add(peer.options.swap as u64) };
+        let (mine, theirs) = pipe_pair(&self.sender, &peer.sender, hwm, swap, me.requires_in, me.requires_out);
         let my_identity = self.options.identity.clone();
         self.attach_pipes(mine.0, mine.1, peer.options.identity.clone());
         peer.sender.send(Command::Bind(Box::new(Attach { reader: theirs.0, writer: theirs.1, identity: my_identity })));
