@@ -12,6 +12,9 @@ CFLAGS_TEST = -Wall -Wextra -Werror -O1 -g -Iinclude -Icapi-tests
 VERSION = 2.2.1
 LIBFILE = libzmq.so.1.0.1
 
+MAN3 = $(wildcard doc/man/man3/*.3)
+MAN7 = $(wildcard doc/man/man7/*.7)
+
 BUILD = build
 LIBDIR = $(BUILD)/lib
 REFDIR = $(BUILD)/ref
@@ -20,7 +23,7 @@ TESTS = $(patsubst capi-tests/%.c,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.c
         $(patsubst capi-tests/%.cpp,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.cpp))
 RUST_SRC = $(shell find src -name '*.rs') Cargo.toml build.rs include/zmq.h include/zmq_utils.h
 
-.PHONY: all lib examples perf bench test test-rust test-capi test-ref test-swapin test-install test-demo test-interop demo ref install uninstall clean
+.PHONY: all lib examples perf bench test test-rust test-capi test-ref test-swapin test-install test-demo test-interop test-man demo ref install uninstall clean
 
 all: lib $(TESTS) examples perf
 
@@ -49,7 +52,7 @@ ref: $(REFDIR)/lib/libzmq.so.1
 $(REFDIR)/lib/libzmq.so.1: scripts/build-ref.sh
 	bash scripts/build-ref.sh
 
-test: test-rust test-capi test-ref test-swapin test-install test-demo test-interop
+test: test-rust test-capi test-ref test-swapin test-install test-demo test-interop test-man
 	@echo "make test: all suites passed"
 
 test-rust:
@@ -66,6 +69,9 @@ test-swapin: lib ref
 
 test-interop: lib ref
 	bash scripts/interop-test.sh $(LIBDIR) $(REFDIR)/lib $(BUILD)
+
+test-man: lib
+	bash scripts/man-test.sh doc/man
 
 test-install: lib
 	bash scripts/install-test.sh
@@ -106,11 +112,16 @@ install: lib
 	install -m 644 $(LIBDIR)/libzmq.a $(DESTDIR)$(PREFIX)/lib/libzmq.a
 	install -m 644 include/zmq.h include/zmq_utils.h include/zmq.hpp $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' pkgconfig/libzmq.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libzmq.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 644 $(MAN3) $(DESTDIR)$(PREFIX)/share/man/man3/
+	install -m 644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/$(LIBFILE) $(DESTDIR)$(PREFIX)/lib/libzmq.so.1 $(DESTDIR)$(PREFIX)/lib/libzmq.so
 	rm -f $(DESTDIR)$(PREFIX)/lib/libzmq.a $(DESTDIR)$(PREFIX)/lib/pkgconfig/libzmq.pc
 	rm -f $(DESTDIR)$(PREFIX)/include/zmq.h $(DESTDIR)$(PREFIX)/include/zmq_utils.h $(DESTDIR)$(PREFIX)/include/zmq.hpp
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man3/,$(notdir $(MAN3)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man7/,$(notdir $(MAN7)))
 
 clean:
 	$(CARGO) clean
