@@ -23,7 +23,7 @@ TESTS = $(patsubst capi-tests/%.c,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.c
         $(patsubst capi-tests/%.cpp,$(BUILD)/capi/%,$(wildcard capi-tests/test_*.cpp))
 RUST_SRC = $(shell find src -name '*.rs') Cargo.toml build.rs include/zmq.h include/zmq_utils.h
 
-.PHONY: all lib examples perf bench test test-rust test-capi test-ref test-swapin test-install test-demo test-interop test-man demo ref install uninstall clean
+.PHONY: all lib examples perf bench test test-rust test-capi test-ref test-swapin test-install test-demo test-interop test-man test-examples demo ref install uninstall clean
 
 all: lib $(TESTS) examples perf
 
@@ -52,7 +52,7 @@ ref: $(REFDIR)/lib/libzmq.so.1
 $(REFDIR)/lib/libzmq.so.1: scripts/build-ref.sh
 	bash scripts/build-ref.sh
 
-test: test-rust test-capi test-ref test-swapin test-install test-demo test-interop test-man
+test: test-rust test-capi test-ref test-swapin test-install test-demo test-interop test-man test-examples
 	@echo "make test: all suites passed"
 
 test-rust:
@@ -70,10 +70,13 @@ test-swapin: lib ref
 test-interop: lib ref
 	bash scripts/interop-test.sh $(LIBDIR) $(REFDIR)/lib $(BUILD)
 
+test-examples: lib examples ref
+	bash scripts/examples-test.sh $(LIBDIR) $(BUILD)/examples $(REFDIR)/lib $(REFDIR)/include
+
 test-man: lib
 	bash scripts/man-test.sh doc/man
 
-test-install: lib
+test-install: lib perf
 	bash scripts/install-test.sh
 
 test-demo: lib examples
@@ -82,7 +85,7 @@ test-demo: lib examples
 
 EXAMPLES = $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-$(BUILD)/examples/%: examples/%.c include/zmq.h | lib
+$(BUILD)/examples/%: examples/%.c examples/zhelpers.h include/zmq.h | lib
 	@mkdir -p $(BUILD)/examples
 	$(CC) -Wall -Wextra -Werror -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lzmq -lpthread
 
@@ -104,7 +107,7 @@ bench: lib ref examples perf
 demo: lib examples
 	bash scripts/demo.sh $(LIBDIR) $(BUILD)/examples 3 2 5
 
-install: lib
+install: lib perf
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(LIBDIR)/$(LIBFILE) $(DESTDIR)$(PREFIX)/lib/$(LIBFILE)
 	ln -sf $(LIBFILE) $(DESTDIR)$(PREFIX)/lib/libzmq.so.1
@@ -112,6 +115,10 @@ install: lib
 	install -m 644 $(LIBDIR)/libzmq.a $(DESTDIR)$(PREFIX)/lib/libzmq.a
 	install -m 644 include/zmq.h include/zmq_utils.h include/zmq.hpp $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' pkgconfig/libzmq.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libzmq.pc
+	install -d $(DESTDIR)$(PREFIX)/share/libzmq/examples $(DESTDIR)$(PREFIX)/share/libzmq/perf
+	install -m 644 examples/*.c examples/*.h examples/README.md $(DESTDIR)$(PREFIX)/share/libzmq/examples/
+	install -m 644 perf/*.c $(DESTDIR)$(PREFIX)/share/libzmq/perf/
+	install -m 755 $(PERF) $(DESTDIR)$(PREFIX)/share/libzmq/perf/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 $(MAN3) $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/
@@ -120,6 +127,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/$(LIBFILE) $(DESTDIR)$(PREFIX)/lib/libzmq.so.1 $(DESTDIR)$(PREFIX)/lib/libzmq.so
 	rm -f $(DESTDIR)$(PREFIX)/lib/libzmq.a $(DESTDIR)$(PREFIX)/lib/pkgconfig/libzmq.pc
 	rm -f $(DESTDIR)$(PREFIX)/include/zmq.h $(DESTDIR)$(PREFIX)/include/zmq_utils.h $(DESTDIR)$(PREFIX)/include/zmq.hpp
+	rm -rf $(DESTDIR)$(PREFIX)/share/libzmq
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man3/,$(notdir $(MAN3)))
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man7/,$(notdir $(MAN7)))
 

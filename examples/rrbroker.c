@@ -10,6 +10,7 @@
  */
 #include <zmq.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -13,6 +13,7 @@ root=$dest$prefix
 for f in lib/libzmq.so.1 lib/libzmq.so lib/libzmq.a include/zmq.h include/zmq_utils.h include/zmq.hpp lib/pkgconfig/libzmq.pc; do
     check "installed $f" "test -e $root/$f"
 done
+check "installed example sources and perf tools" "test -e $root/share/libzmq/examples/hwserver.c && test -x $root/share/libzmq/perf/local_thr"
 check "installed man pages" "test -e $root/share/man/man3/zmq_bind.3 && test -e $root/share/man/man7/zmq.7"
 check "28 exported symbols" "[ \$(nm -D --defined-only $root/lib/libzmq.so.1 | grep -c ' T zmq_') = 28 ] && [ \$(nm -D --defined-only $root/lib/libzmq.so.1 | grep -vc ' T zmq_') = 0 ]"
 check "SONAME libzmq.so.1" "readelf -d $root/lib/libzmq.so.1 | grep -q 'SONAME.*\\[libzmq.so.1\\]'"
