@@ -122,6 +122,9 @@ impl Engine {
                     }
                 }
             }
+            // Publish what this batch decoded before reading more, so the
+            // socket consumes while we read (and nothing piles up unseen).
+            sink.flush_in();
             // Read more: straight into a large body when one is in progress.
             if let Some(buf) = self.decoder.direct_buf() {
                 match read(self.fd.0, buf) {
