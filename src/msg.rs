@@ -69,6 +69,20 @@ impl Msg {
         Msg { content: VSM as *mut c_void, flags: MSG_TAG, vsm_size: 0, vsm_data: [0; MAX_VSM_SIZE] }
     }
 
+    /// Makes `*p` an inline message of `size` (<= 30) unspecified bytes,
+    /// writing only the header fields (as 2.2, the data bytes are left as
+    /// they were: no 30-byte zeroing on the hot path).
+    ///
+    /// # Safety
+    /// `p` must point to 40 writable bytes that hold no live message.
+    #[inline]
+    pub unsafe fn init_inline_at(p: *mut Msg, size: usize) {
+        debug_assert!(size <= MAX_VSM_SIZE);
+        ptr::addr_of_mut!((*p).content).write(VSM as *mut c_void);
+        ptr::addr_of_mut!((*p).flags).write(MSG_TAG);
+        ptr::addr_of_mut!((*p).vsm_size).write(size as u8);
+    }
+
     /// The pipe terminator (never handed to users).
     pub const fn delimiter() -> Msg {
         Msg { content: DELIMITER as *mut c_void, flags: MSG_TAG, vsm_size: 0, vsm_data: [0; MAX_VSM_SIZE] }

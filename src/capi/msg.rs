@@ -23,7 +23,7 @@ pub extern "C" fn zmq_msg_init(msg: *mut Msg) -> c_int {
             return Err(EFAULT);
         }
         // SAFETY: 40 writable bytes; the old contents are not a message.
-        unsafe { ptr::write(msg, Msg::new()) };
+        unsafe { Msg::init_inline_at(msg, 0) };
         Ok(0)
     })
 }
@@ -34,6 +34,11 @@ pub extern "C" fn zmq_msg_init_size(msg: *mut Msg, size: usize) -> c_int {
     guard(|| {
         if msg.is_null() {
             return Err(EFAULT);
+        }
+        if size <= crate::msg::MAX_VSM_SIZE {
+            // SAFETY: 40 writable bytes; the old contents are not a message.
+            unsafe { Msg::init_inline_at(msg, size) };
+            return Ok(0);
         }
         let m = Msg::with_size(size)?;
         // SAFETY: 40 writable bytes; the old contents are not a message.
