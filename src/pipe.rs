@@ -59,6 +59,9 @@ pub struct Reader {
     peer_id: PipeId,
     lwm: u64,
     msgs_read: u64,
+    /// Messages to read before the next progress report (counts down from
+    /// lwm; no division per message).
+    report_in: u64,
     /// False once a read found the pipe empty (until ActivateReader).
     active: bool,
     /// PipeTerm has been sent.
@@ -107,6 +110,7 @@ pub fn pipe_with_swap(reader_owner: &MailboxSender, writer_owner: &MailboxSender
         peer_id: wid,
         lwm: compute_lwm(hwm),
         msgs_read: 0,
+        report_in: compute_lwm(hwm),
         active: true,
         terminating: false,
         identity: Vec::new(),
@@ -211,8 +215,12 @@ impl Reader {
             Some(m) => {
                 if !m.more() {
                     self.msgs_read += 1;
-                    if self.lwm > 0 && self.msgs_read % self.lwm == 0 {
-                        self.peer.send(Command::ActivateWriter(self.peer_id, self.msgs_read));
+                    if self.lwm > 0 {
+                        self.report_in -= 1;
+                        if self.report_in == 0 {
+                            self.report_in = self.lwm;
+                            self.peer.send(Command::ActivateWriter(self.peer_id, self.msgs_read));
+                        }
                     }
                 }
                 Read::Msg(m)

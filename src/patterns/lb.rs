@@ -86,7 +86,10 @@ impl Lb {
                     self.more = more;
                     if !self.more {
                         self.pipes.get_mut(self.current).flush();
-                        self.current = (self.current + 1) % self.active;
+                        self.current += 1;
+                        if self.current >= self.active {
+                            self.current = 0;
+                        }
                     }
                     return Ok(());
                 }
