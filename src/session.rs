@@ -188,7 +188,9 @@ impl Session {
 
     // ---- events --------------------------------------------------------
 
-    pub fn io_event(&mut self, ctx: &mut IoCtx, readable: bool, writable: bool) {
+    /// A readiness event; `closed` when the peer hung up or an error is
+    /// pending (then input is read to the end).
+    pub fn io_event(&mut self, ctx: &mut IoCtx, readable: bool, writable: bool, closed: bool) {
         if let Role::Connect { connecting, .. } = &mut self.role {
             if let Some(fd) = connecting.take() {
                 ctx.poller.rm_fd(fd.0);
@@ -208,8 +210,8 @@ impl Session {
         if writable {
             self.do_out(ctx);
         }
-        if readable {
-            self.do_in(ctx);
+        if readable || closed {
+            self.read_input(ctx, closed);
         }
     }
 
@@ -305,9 +307,15 @@ impl Session {
         }
     }
 
+    /// Reads everything the kernel holds (after a stall or a hand-over no
+    /// new readiness event may come).
     fn do_in(&mut self, ctx: &mut IoCtx) {
+        self.read_input(ctx, true);
+    }
+
+    fn read_input(&mut self, ctx: &mut IoCtx, thorough: bool) {
         let Some(mut engine) = self.engine.take() else { return };
-        let mut status = engine.in_event(self);
+        let mut status = engine.in_event(self, thorough);
         self.engine = Some(engine);
         if self.violated {
             self.violated = false;

@@ -92,15 +92,19 @@ impl Engine {
     }
 
     /// Reads and decodes until the kernel has nothing more, the session's
-    /// pipe is full, or the identity arrived.
-    pub fn in_event(&mut self, sink: &mut dyn EngineSink) -> Status {
-        let status = self.input(sink);
+    /// pipe is full, or the identity arrived.  With `thorough` false (a
+    /// readiness event without hang-up) a short read counts as "nothing
+    /// more": any data arriving later raises a new event, so the extra
+    /// read that would only say EAGAIN is saved.
+    pub fn in_event(&mut self, sink: &mut dyn EngineSink, thorough: bool) -> Status {
+        let status = self.input(sink, thorough);
         sink.flush_in();
         status
     }
 
-    fn input(&mut self, sink: &mut dyn EngineSink) -> Status {
+    fn input(&mut self, sink: &mut dyn EngineSink, thorough: bool) -> Status {
         self.stalled = false;
+        let mut drained = false;
         if let Some(m) = self.pending.take() {
             if let Err(m) = sink.push_in(m) {
                 self.pending = Some(m);
@@ -125,11 +129,16 @@ impl Engine {
             // Publish what this batch decoded before reading more, so the
             // socket consumes while we read (and nothing piles up unseen).
             sink.flush_in();
+            if drained && !thorough {
+                return Status::Alive;
+            }
             // Read more: straight into a large body when one is in progress.
             if let Some(buf) = self.decoder.direct_buf() {
+                let want = buf.len();
                 match read(self.fd.0, buf) {
                     Ok(0) | Err(None) => return Status::Dead,
                     Ok(n) => {
+                        drained = n < want;
                         if let Some(m) = self.decoder.direct_advance(n) {
                             if let Some(s) = self.deliver(m, sink) {
                                 return s;
@@ -143,6 +152,7 @@ impl Engine {
             match read(self.fd.0, &mut self.inbuf) {
                 Ok(0) | Err(None) => return Status::Dead,
                 Ok(n) => {
+                    drained = n < self.inbuf.len();
                     self.in_pos = 0;
                     self.in_len = n;
                     if n == self.inbuf.len() && n < IN_BATCH {

@@ -134,11 +134,12 @@ impl Looper {
                 if id == 0 {
                     continue;
                 }
-                let (r, w) = (ev.is_readable() || ev.is_read_closed() || ev.is_error(), ev.is_writable() || ev.is_write_closed());
+                let closed = ev.is_read_closed() || ev.is_error();
+                let (r, w) = (ev.is_readable(), ev.is_writable() || ev.is_write_closed());
                 if let Some(obj) = self.objects.get_mut(&id) {
                     with_ctx!(self, sender, |ctx| match obj {
                         IoObject::Listener(l) => l.in_event(&mut ctx),
-                        IoObject::Session(s) => s.io_event(&mut ctx, r, w),
+                        IoObject::Session(s) => s.io_event(&mut ctx, r, w, closed),
                     });
                 }
                 self.do_actions(&sender);
