@@ -94,7 +94,7 @@ examples: $(EXAMPLES)
 PERF_TOOLS = local_thr remote_thr local_lat remote_lat inproc_thr inproc_lat broker_rt idle_conns
 PERF = $(addprefix $(BUILD)/perf/,$(PERF_TOOLS))
 
-$(BUILD)/perf/%: perf/%.c include/zmq.h include/zmq_utils.h | lib
+$(BUILD)/perf/%: perf/%.c perf/perf.h include/zmq.h include/zmq_utils.h | lib
 	@mkdir -p $(BUILD)/perf
 	$(CC) -Wall -Wextra -Werror -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lzmq -lpthread
 
@@ -117,7 +117,7 @@ install: lib perf
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' pkgconfig/libzmq.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libzmq.pc
 	install -d $(DESTDIR)$(PREFIX)/share/libzmq/examples $(DESTDIR)$(PREFIX)/share/libzmq/perf
 	install -m 644 examples/*.c examples/*.h examples/README.md $(DESTDIR)$(PREFIX)/share/libzmq/examples/
-	install -m 644 perf/*.c $(DESTDIR)$(PREFIX)/share/libzmq/perf/
+	install -m 644 perf/*.c perf/perf.h $(DESTDIR)$(PREFIX)/share/libzmq/perf/
 	install -m 755 $(PERF) $(DESTDIR)$(PREFIX)/share/libzmq/perf/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 $(MAN3) $(DESTDIR)$(PREFIX)/share/man/man3/

@@ -95,11 +95,7 @@ impl Lb {
                 }
                 Err(back) => {
                     m = back;
-                    self.active -= 1;
-                    self.pipes.swap(self.current, self.active);
-                    if self.current >= self.active {
-                        self.current = 0;
-                    }
+                    self.deactivate_current();
                 }
             }
         }
@@ -115,13 +111,18 @@ impl Lb {
             if self.pipes.get_mut(self.current).check_write() {
                 return true;
             }
-            self.active -= 1;
-            self.pipes.swap(self.current, self.active);
-            if self.current >= self.active {
-                self.current = 0;
-            }
+            self.deactivate_current();
         }
         false
+    }
+
+    /// The current pipe is full: move it out of the active set.
+    fn deactivate_current(&mut self) {
+        self.active -= 1;
+        self.pipes.swap(self.current, self.active);
+        if self.current >= self.active {
+            self.current = 0;
+        }
     }
 
     /// Writers with messages not yet read by their peers.
