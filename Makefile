@@ -30,7 +30,7 @@ all: lib $(TESTS) examples perf
 lib: $(LIBDIR)/$(LIBFILE)
 
 $(LIBDIR)/$(LIBFILE): $(RUST_SRC)
-	$(CARGO) build --release
+	$(CARGO) build --release --locked
 	mkdir -p $(LIBDIR)
 	cp target/release/libzmq.so $@.tmp && mv $@.tmp $@
 	ln -sf $(LIBFILE) $(LIBDIR)/libzmq.so.1
@@ -56,7 +56,7 @@ test: test-rust test-capi test-ref test-swapin test-install test-demo test-inter
 	@echo "make test: all suites passed"
 
 test-rust:
-	$(CARGO) test --release
+	$(CARGO) test --release --locked
 
 test-capi: all
 	bash scripts/run-capi-tests.sh $(LIBDIR) $(BUILD)/capi ours

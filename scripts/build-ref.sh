@@ -25,7 +25,10 @@ OBJ="$REF/obj"
 LIB="$REF/lib"
 INC="$REF/include"
 PYZMQ_VER=2.2.0.1
-TARBALL="$DL/pyzmq-$PYZMQ_VER.tar.gz"
+# PyPI holds this release's sdist twice, as .tar.gz and as .zip (the same tree);
+# pip may save either. Both are accepted, each checked against its own sha256.
+SHA_TGZ=dae7423f4aa7c93f8c77dadd15e34ce6576121a6e7ae0ecdb6084d855097decc
+SHA_ZIP=af63e2a1f9b755f7615a5cc884da3fd91046a3b70bcc67e0b56e44d767134592
 ZMQDIR="$SRC/pyzmq-$PYZMQ_VER/bundled/zeromq"
 JOBS="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 
@@ -42,22 +45,53 @@ if [[ ! -e /usr/include/uuid/uuid.h ]]; then
     exit 1
 fi
 
-# 1. Download the sdist (skipped when already present).
+# 1. Download the sdist (skipped when a verified archive is already present).
 mkdir -p "$DL"
-if [[ -f "$TARBALL" ]]; then
-    say "have $TARBALL"
+find_archive() {
+    local f
+    for f in "$DL/pyzmq-$PYZMQ_VER.tar.gz" "$DL/pyzmq-$PYZMQ_VER.zip"; do
+        if [[ -f "$f" ]]; then echo "$f"; return 0; fi
+    done
+    return 1
+}
+if ARCHIVE="$(find_archive)"; then
+    say "have $ARCHIVE"
 else
     say "downloading pyzmq==$PYZMQ_VER sdist into $DL"
     python3 -m pip download --quiet --disable-pip-version-check --no-deps \
         --no-binary :all: "pyzmq==$PYZMQ_VER" -d "$DL"
-    [[ -f "$TARBALL" ]] || { say "ERROR: $TARBALL not found after download" >&2; exit 1; }
+    ARCHIVE="$(find_archive)" || {
+        say "ERROR: pip saved neither pyzmq-$PYZMQ_VER.tar.gz nor pyzmq-$PYZMQ_VER.zip in $DL:" >&2
+        ls -l "$DL" >&2
+        exit 1
+    }
 fi
+
+# Check the archive against the known digest of its format.
+case "$ARCHIVE" in
+    *.tar.gz) WANT="$SHA_TGZ" ;;
+    *.zip)    WANT="$SHA_ZIP" ;;
+esac
+GOT="$(sha256sum "$ARCHIVE" | cut -d' ' -f1)"
+if [[ "$GOT" != "$WANT" ]]; then
+    say "ERROR: sha256 mismatch for $ARCHIVE" >&2
+    say "  got      $GOT" >&2
+    say "  expected $SHA_TGZ (pyzmq-$PYZMQ_VER.tar.gz)" >&2
+    say "        or $SHA_ZIP (pyzmq-$PYZMQ_VER.zip)" >&2
+    rm -f "$ARCHIVE"
+    exit 1
+fi
+say "sha256 ok ($(basename "$ARCHIVE"))"
 
 # 2. Extract afresh (so a half-extracted or edited tree never survives).
 say "extracting into $SRC"
 rm -rf "$SRC"
 mkdir -p "$SRC"
-tar -xzf "$TARBALL" -C "$SRC"
+case "$ARCHIVE" in
+    *.tar.gz) tar -xzf "$ARCHIVE" -C "$SRC" ;;
+    *.zip)    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+                  "$ARCHIVE" "$SRC" ;;
+esac
 [[ -f "$ZMQDIR/include/zmq.h" ]] || { say "ERROR: $ZMQDIR/include/zmq.h missing" >&2; exit 1; }
 
 # 3. platform.hpp. The bundle ships only src/platform.hpp.in and
