@@ -73,6 +73,8 @@ pub struct Session {
     in_parts: u64,
     /// The peer broke a limit: drop the connection.
     violated: bool,
+    /// On the io thread's ready list (the engine's turn ran out of budget).
+    queued: bool,
 }
 
 impl Session {
@@ -97,6 +99,7 @@ impl Session {
             finished: false,
             in_parts: 0,
             violated: false,
+            queued: false,
         }
     }
 
@@ -118,6 +121,7 @@ impl Session {
             finished: false,
             in_parts: 0,
             violated: false,
+            queued: false,
         }
     }
 
@@ -313,10 +317,37 @@ impl Session {
         self.read_input(ctx, true);
     }
 
+    /// A turn on the io thread's ready list: go on where the engine's
+    /// budget stopped it.
+    pub fn continue_io(&mut self, ctx: &mut IoCtx) {
+        self.queued = false;
+        let Some(e) = &self.engine else { return };
+        let (more_in, more_out) = (e.more_in(), e.more_out());
+        if more_out {
+            self.do_out(ctx);
+        }
+        if more_in && self.engine.is_some() && !self.finished {
+            self.read_input(ctx, true);
+        }
+    }
+
+    /// Puts the session on the ready list when its engine stopped on a
+    /// budget with work left.
+    fn queue_if_busy(&mut self, ctx: &mut IoCtx) {
+        if self.queued || self.finished {
+            return;
+        }
+        if self.engine.as_ref().is_some_and(|e| e.more_in() || e.more_out()) {
+            self.queued = true;
+            ctx.actions.push(Action::Continue(self.id));
+        }
+    }
+
     fn read_input(&mut self, ctx: &mut IoCtx, thorough: bool) {
         let Some(mut engine) = self.engine.take() else { return };
         let mut status = engine.in_event(self, thorough);
         self.engine = Some(engine);
+        self.queue_if_busy(ctx);
         if self.violated {
             self.violated = false;
             status = Status::Dead;
@@ -340,6 +371,7 @@ impl Session {
         let Some(mut engine) = self.engine.take() else { return };
         let status = engine.out_event(self);
         self.engine = Some(engine);
+        self.queue_if_busy(ctx);
         if let Status::Dead = status {
             self.engine_dead(ctx);
         }

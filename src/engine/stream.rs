@@ -19,6 +19,12 @@ use std::os::fd::RawFd;
 /// buffer the first time a read fills the small one.
 const IN_SMALL: usize = 8 * 1024;
 const IN_BATCH: usize = 64 * 1024;
+/// Bytes one turn may read, or write, for one connection before the io
+/// thread moves on to its other objects (the connection stays on the
+/// thread's ready list and is resumed after them): a flooding peer can't
+/// hold the thread, while a busy stream still moves in large batches.
+const IN_TURN: usize = IN_BATCH;
+const OUT_TURN: usize = 256 * 1024;
 /// The longest identity a peer may present (2.2 aborts on longer ones).
 pub const MAX_IDENTITY: u64 = 255;
 
@@ -56,6 +62,10 @@ pub struct Engine {
     handshaken: bool,
     /// Waiting for the session's pipe to have room.
     stalled: bool,
+    /// The last input turn ended on its budget with data left to read.
+    more_in: bool,
+    /// The last output turn ended on its budget with data left to write.
+    more_out: bool,
 }
 
 impl Engine {
@@ -75,6 +85,8 @@ impl Engine {
             pending: None,
             handshaken: false,
             stalled: false,
+            more_in: false,
+            more_out: false,
         }
     }
 
@@ -86,13 +98,25 @@ impl Engine {
         self.stalled
     }
 
+    /// Input stopped on its turn's budget: call `in_event` again soon
+    /// (no new readiness edge will come for data already in the kernel).
+    pub fn more_in(&self) -> bool {
+        self.more_in
+    }
+
+    /// Output stopped on its turn's budget: call `out_event` again soon.
+    pub fn more_out(&self) -> bool {
+        self.more_out
+    }
+
     /// Nothing left to write.
     pub fn out_empty(&self) -> bool {
         self.encoder.is_empty()
     }
 
     /// Reads and decodes until the kernel has nothing more, the session's
-    /// pipe is full, or the identity arrived.  With `thorough` false (a
+    /// pipe is full, the identity arrived, or the turn's budget is spent
+    /// (then `more_in` is set).  With `thorough` false (a
     /// readiness event without hang-up) a short read counts as "nothing
     /// more": any data arriving later raises a new event, so the extra
     /// read that would only say EAGAIN is saved.
@@ -104,7 +128,9 @@ impl Engine {
 
     fn input(&mut self, sink: &mut dyn EngineSink, thorough: bool) -> Status {
         self.stalled = false;
+        self.more_in = false;
         let mut drained = false;
+        let mut got = 0usize;
         if let Some(m) = self.pending.take() {
             if let Err(m) = sink.push_in(m) {
                 self.pending = Some(m);
@@ -132,6 +158,10 @@ impl Engine {
             if drained && !thorough {
                 return Status::Alive;
             }
+            if got >= IN_TURN {
+                self.more_in = thorough || !drained;
+                return Status::Alive;
+            }
             // Read more: straight into a large body when one is in progress.
             if let Some(buf) = self.decoder.direct_buf() {
                 let want = buf.len();
@@ -139,6 +169,7 @@ impl Engine {
                     Ok(0) | Err(None) => return Status::Dead,
                     Ok(n) => {
                         drained = n < want;
+                        got += n;
                         if let Some(m) = self.decoder.direct_advance(n) {
                             if let Some(s) = self.deliver(m, sink) {
                                 return s;
@@ -153,6 +184,7 @@ impl Engine {
                 Ok(0) | Err(None) => return Status::Dead,
                 Ok(n) => {
                     drained = n < self.inbuf.len();
+                    got += n;
                     self.in_pos = 0;
                     self.in_len = n;
                     if n == self.inbuf.len() && n < IN_BATCH {
@@ -183,8 +215,11 @@ impl Engine {
     }
 
     /// Encodes parts from the session and writes until the kernel would
-    /// block or there is nothing left.
+    /// block, there is nothing left, or the turn's budget is spent (then
+    /// `more_out` is set).
     pub fn out_event(&mut self, sink: &mut dyn EngineSink) -> Status {
+        self.more_out = false;
+        let mut sent = 0usize;
         loop {
             if self.handshaken {
                 while self.encoder.wants_more() {
@@ -197,8 +232,12 @@ impl Engine {
             if self.encoder.is_empty() {
                 return Status::Alive;
             }
+            if sent >= OUT_TURN {
+                self.more_out = true;
+                return Status::Alive;
+            }
             match self.encoder.write_to(self.fd.0) {
-                Ok(_) => {}
+                Ok(n) => sent += n,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Status::Alive,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(_) => return Status::Dead,

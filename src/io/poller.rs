@@ -46,9 +46,14 @@ impl Poller {
         self.timers.push(Reverse((now_ms() + delay_ms, owner, id)));
     }
 
-    /// Waits for events until the next timer is due.
-    pub fn wait(&mut self, events: &mut Events) -> std::io::Result<()> {
-        let timeout = self.timers.peek().map(|Reverse((t, _, _))| Duration::from_millis(t.saturating_sub(now_ms())));
+    /// Waits for events until the next timer is due; only looks for
+    /// ready ones (no wait) when `nowait`.
+    pub fn wait(&mut self, events: &mut Events, nowait: bool) -> std::io::Result<()> {
+        let timeout = if nowait {
+            Some(Duration::ZERO)
+        } else {
+            self.timers.peek().map(|Reverse((t, _, _))| Duration::from_millis(t.saturating_sub(now_ms())))
+        };
         match self.poll.poll(events, timeout) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(()),
             r => r,

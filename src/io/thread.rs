@@ -14,7 +14,7 @@ use crate::pipe::PipeId;
 use crate::session::Session;
 use crate::transport::listener::{Listener, Named};
 use mio::Events;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -44,6 +44,9 @@ pub enum Action {
     ChildGone { listener: ObjId, child: ObjId },
     /// Terminate one of a listener's sessions.
     TermChild { id: ObjId, linger: i32 },
+    /// The object stopped on its turn's budget with work left: give it
+    /// another turn after the others.
+    Continue(ObjId),
 }
 
 /// What objects may use while handling an event.
@@ -74,7 +77,16 @@ impl IoThread {
             .name(format!("zmq-io-{index}"))
             .spawn(move || {
                 block_signals();
-                Looper { mailbox, poller, objects: HashMap::new(), pipe_owner: HashMap::new(), actions: Vec::new(), load: thread_load }.run();
+                Looper {
+                    mailbox,
+                    poller,
+                    objects: HashMap::new(),
+                    pipe_owner: HashMap::new(),
+                    actions: Vec::new(),
+                    ready: VecDeque::new(),
+                    load: thread_load,
+                }
+                .run();
             })
             .map_err(|_| libc::EAGAIN)?;
         Ok((IoThread { mailbox: sender, load }, handle))
@@ -99,6 +111,10 @@ struct Looper {
     objects: HashMap<ObjId, IoObject>,
     pipe_owner: HashMap<PipeId, ObjId>,
     actions: Vec<Action>,
+    /// Objects with work left after their last turn, served in order
+    /// between polls (edge-triggered: no new event comes for data already
+    /// in the kernel).
+    ready: VecDeque<ObjId>,
     load: Arc<AtomicUsize>,
 }
 
@@ -125,7 +141,8 @@ impl Looper {
                 return;
             }
             self.do_actions(&sender);
-            if let Err(e) = self.poller.wait(&mut events) {
+            // With objects waiting for a turn, only look for new events.
+            if let Err(e) = self.poller.wait(&mut events, !self.ready.is_empty()) {
                 eprintln!("zmq: io thread poll failed: {e}");
                 std::process::abort();
             }
@@ -149,6 +166,18 @@ impl Looper {
                     with_ctx!(self, sender, |ctx| match obj {
                         IoObject::Listener(l) => l.timer_event(&mut ctx, timer),
                         IoObject::Session(s) => s.timer_event(&mut ctx, timer),
+                    });
+                }
+                self.do_actions(&sender);
+            }
+            // One more turn for each object that had work left (those that
+            // still have some queue themselves again, behind the others).
+            for _ in 0..self.ready.len() {
+                let Some(id) = self.ready.pop_front() else { break };
+                if let Some(obj) = self.objects.get_mut(&id) {
+                    with_ctx!(self, sender, |ctx| match obj {
+                        IoObject::Listener(l) => l.continue_io(&mut ctx),
+                        IoObject::Session(s) => s.continue_io(&mut ctx),
                     });
                 }
                 self.do_actions(&sender);
@@ -210,6 +239,7 @@ impl Looper {
                         with_ctx!(self, sender, |ctx| l.child_gone(&mut ctx, child));
                     }
                 }
+                Action::Continue(id) => self.ready.push_back(id),
                 Action::Handshake { session, listener, identity } => self.handshake(sender, session, listener, identity),
                 Action::TermChild { id, linger } => {
                     if let Some(IoObject::Session(s)) = self.objects.get_mut(&id) {

@@ -20,6 +20,9 @@ pub const MAX_DURABLE: usize = 10_000;
 /// Wait before accepting again when the process is out of descriptors.
 const ACCEPT_BACKOFF_MS: u64 = 100;
 const ACCEPT_TIMER: u64 = 1;
+/// Connections accepted in one turn; with more waiting, the listener takes
+/// another turn after the thread's other objects.
+const ACCEPT_TURN: usize = 64;
 
 /// What a connection with a durable identity does.
 pub enum Named {
@@ -44,6 +47,8 @@ pub struct Listener {
     named: HashMap<Vec<u8>, ObjId>,
     terminating: bool,
     paused: bool,
+    /// On the io thread's ready list.
+    queued: bool,
 }
 
 impl Listener {
@@ -61,6 +66,7 @@ impl Listener {
             named: HashMap::new(),
             terminating: false,
             paused: false,
+            queued: false,
         })
     }
 
@@ -80,7 +86,7 @@ impl Listener {
             return;
         }
         let Some(lfd) = self.fd.as_ref().map(|f| f.0) else { return };
-        loop {
+        for _ in 0..ACCEPT_TURN {
             match net::accept(lfd) {
                 Ok(Some(fd)) => {
                     net::tune(fd.0, matches!(self.addr, Address::Tcp(_)), self.options.sndbuf, self.options.rcvbuf);
@@ -98,6 +104,17 @@ impl Listener {
                 Err(_) => return,
             }
         }
+        // Connections may still be waiting: another turn after the others.
+        if !self.queued {
+            self.queued = true;
+            ctx.actions.push(Action::Continue(self.id));
+        }
+    }
+
+    /// A turn on the io thread's ready list.
+    pub fn continue_io(&mut self, ctx: &mut IoCtx) {
+        self.queued = false;
+        self.in_event(ctx);
     }
 
     pub fn timer_event(&mut self, ctx: &mut IoCtx, _timer: u64) {
