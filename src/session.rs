@@ -22,6 +22,7 @@ use crate::options::Options;
 use crate::pipe::{pipe_pair, Read, Reader, Writer};
 use crate::transport::address::{self, Address};
 use crate::transport::net::{self, Fd};
+use std::sync::Arc;
 
 /// Most parts one inbound message may have: HWM counts whole messages, so
 /// without this a peer sending endless MORE frames would grow memory
@@ -54,12 +55,14 @@ pub struct Session {
     role: Role,
     /// The owning socket's mailbox (pipes' other ends, TermAck).
     socket: MailboxSender,
-    options: Options,
+    /// Shared by the sessions of one listener.
+    options: Arc<Options>,
     /// socket -> session (to the network).
     reader: Option<Reader>,
     /// session -> socket (from the network).
     writer: Option<Writer>,
-    engine: Option<Engine>,
+    /// Boxed: a session without a connection stays small.
+    engine: Option<Box<Engine>>,
     /// Whether the socket has been given its pipe ends.
     attached: bool,
     /// Whether the reader reached the delimiter (all output handed over).
@@ -88,7 +91,7 @@ impl Session {
             id: next_obj_id(),
             role: Role::Connect { endpoint: endpoint.to_string(), addr, connecting: None, ivl },
             socket,
-            options,
+            options: Arc::new(options),
             reader,
             writer,
             engine: None,
@@ -104,8 +107,8 @@ impl Session {
     }
 
     /// A bind-side session for an accepted connection.
-    pub fn new_bind(fd: Fd, listener: ObjId, socket: MailboxSender, options: Options) -> Session {
-        let engine = Engine::new(fd, &options.identity);
+    pub fn new_bind(fd: Fd, listener: ObjId, socket: MailboxSender, options: Arc<Options>) -> Session {
+        let engine = Box::new(Engine::new(fd, &options.identity));
         Session {
             id: next_obj_id(),
             role: Role::Bind { listener, durable: false },
@@ -170,7 +173,7 @@ impl Session {
         if let Role::Connect { ivl, .. } = &mut self.role {
             *ivl = self.options.reconnect_ivl.max(0) as u64;
         }
-        let engine = Engine::new(fd, &self.options.identity);
+        let engine = Box::new(Engine::new(fd, &self.options.identity));
         ctx.poller.add_fd(engine.fd(), self.id);
         self.engine = Some(engine);
         self.do_out(ctx);
@@ -425,7 +428,7 @@ impl Session {
     }
 
     /// Gives up the engine (a durable session of the same identity takes it).
-    pub fn take_engine(&mut self, ctx: &mut IoCtx) -> Option<Engine> {
+    pub fn take_engine(&mut self, ctx: &mut IoCtx) -> Option<Box<Engine>> {
         let e = self.engine.take()?;
         ctx.poller.rm_fd(e.fd());
         Some(e)
@@ -433,7 +436,7 @@ impl Session {
 
     /// A durable session takes a new connection of its peer; false (the
     /// connection is closed) when it still has a live one.
-    pub fn adopt_engine(&mut self, ctx: &mut IoCtx, engine: Engine) -> bool {
+    pub fn adopt_engine(&mut self, ctx: &mut IoCtx, engine: Box<Engine>) -> bool {
         if self.engine.is_some() || self.terminating || self.finished {
             return false;
         }

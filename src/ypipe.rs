@@ -15,17 +15,35 @@ use std::ptr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::Arc;
 
+/// A chunk of `cap` slots: this header followed by the slots.  A pipe's
+/// first chunk is small (an idle or short-lived pipe costs little); each
+/// next one doubles, up to `N` slots.
+#[repr(C)]
 struct Chunk<T, const N: usize> {
-    values: [UnsafeCell<MaybeUninit<T>>; N],
     /// Previous chunk (writer-only: used by `unwrite`).
     prev: *mut Chunk<T, N>,
     /// Next chunk, set by the writer before any item in it is published.
     next: AtomicPtr<Chunk<T, N>>,
+    /// Number of slots.
+    cap: usize,
+    /// The slots start here (the allocation extends past the header).
+    values: [UnsafeCell<MaybeUninit<T>>; 0],
 }
 
+/// Slots in a pipe's first chunk.
+const FIRST_CHUNK: usize = 4;
+
 impl<T, const N: usize> Chunk<T, N> {
-    fn alloc() -> *mut Self {
-        let layout = std::alloc::Layout::new::<Self>();
+    fn layout(cap: usize) -> std::alloc::Layout {
+        let header = std::alloc::Layout::new::<Self>();
+        let values = std::alloc::Layout::array::<T>(cap).expect("chunk size");
+        // The slots begin at the header's end, which is aligned for T
+        // (the zero-length `values` field carries T's alignment).
+        std::alloc::Layout::from_size_align(header.size() + values.size(), header.align()).expect("chunk size")
+    }
+
+    fn alloc(cap: usize) -> *mut Self {
+        let layout = Self::layout(cap);
         // SAFETY: the layout has non-zero size; the result is checked.
         let p = unsafe { std::alloc::alloc(layout) } as *mut Self;
         if p.is_null() {
@@ -36,6 +54,7 @@ impl<T, const N: usize> Chunk<T, N> {
         unsafe {
             ptr::addr_of_mut!((*p).prev).write(ptr::null_mut());
             ptr::addr_of_mut!((*p).next).write(AtomicPtr::new(ptr::null_mut()));
+            ptr::addr_of_mut!((*p).cap).write(cap);
         }
         p
     }
@@ -43,13 +62,20 @@ impl<T, const N: usize> Chunk<T, N> {
     /// # Safety
     /// p must come from `alloc` and hold no live values.
     unsafe fn free(p: *mut Self) {
-        std::alloc::dealloc(p as *mut u8, std::alloc::Layout::new::<Self>());
+        std::alloc::dealloc(p as *mut u8, Self::layout((*p).cap));
+    }
+
+    #[inline]
+    fn cap(p: *mut Self) -> usize {
+        // SAFETY: p is a live chunk; cap is written once at allocation.
+        unsafe { (*p).cap }
     }
 
     #[inline]
     fn slot(p: *mut Self, pos: usize) -> *mut T {
-        // SAFETY: pos < N; the address computation stays inside the chunk.
-        unsafe { (*p).values[pos].get() as *mut T }
+        // SAFETY: pos <= cap; the address stays inside (or one past the
+        // end of) the chunk's allocation, whose provenance p carries.
+        unsafe { (ptr::addr_of_mut!((*p).values) as *mut T).add(pos) }
     }
 }
 
@@ -98,7 +124,7 @@ impl<T, const N: usize> Drop for Shared<T, N> {
             // SAFETY: positions between begin and back hold written items.
             unsafe { ptr::drop_in_place(Chunk::slot(chunk, pos)) };
             pos += 1;
-            if pos == N {
+            if pos == Chunk::cap(chunk) {
                 // SAFETY: chunk is live; next was set when the writer moved on.
                 chunk = unsafe { (*chunk).next.load(Ordering::Relaxed) };
                 pos = 0;
@@ -138,7 +164,7 @@ pub struct YReader<T, const N: usize> {
 /// Creates a pipe; the reader starts asleep, so the first flush that
 /// publishes something returns false (wake the reader).
 pub fn ypipe<T, const N: usize>() -> (YWriter<T, N>, YReader<T, N>) {
-    let chunk = Chunk::<T, N>::alloc();
+    let chunk = Chunk::<T, N>::alloc(FIRST_CHUNK.min(N).max(2));
     let first = Chunk::slot(chunk, 0);
     let s = Arc::new(Shared {
         c: AtomicPtr::new(ptr::null_mut()),
@@ -170,10 +196,17 @@ impl<T, const N: usize> YWriter<T, N> {
         st.back_chunk = st.end_chunk;
         st.back_pos = st.end_pos;
         st.end_pos += 1;
-        if st.end_pos == N {
+        if st.end_pos == Chunk::cap(st.end_chunk) {
+            let want = (st.end_pos * 2).min(N).max(st.end_pos);
             let mut next = spare.swap(ptr::null_mut(), Ordering::Acquire);
+            if !next.is_null() && Chunk::cap(next) < want {
+                // A small recycled chunk: the stream has outgrown it.
+                // SAFETY: the spare chunk is empty and exclusively ours.
+                unsafe { Chunk::free(next) };
+                next = ptr::null_mut();
+            }
             if next.is_null() {
-                next = Chunk::alloc();
+                next = Chunk::alloc(want);
             } else {
                 // SAFETY: a recycled chunk is exclusively ours now.
                 unsafe { (*next).next.store(ptr::null_mut(), Ordering::Relaxed) };
@@ -202,14 +235,13 @@ impl<T, const N: usize> YWriter<T, N> {
         if st.back_pos > 0 {
             st.back_pos -= 1;
         } else {
-            st.back_pos = N - 1;
             // SAFETY: an incomplete item exists before back, so prev is live.
             st.back_chunk = unsafe { (*st.back_chunk).prev };
+            st.back_pos = Chunk::cap(st.back_chunk) - 1;
         }
         if st.end_pos > 0 {
             st.end_pos -= 1;
         } else {
-            st.end_pos = N - 1;
             let old = st.end_chunk;
             // SAFETY: the chunk being dropped holds no items; its prev is live.
             unsafe {
@@ -217,6 +249,7 @@ impl<T, const N: usize> YWriter<T, N> {
                 (*st.end_chunk).next.store(ptr::null_mut(), Ordering::Relaxed);
                 Chunk::free(old);
             }
+            st.end_pos = Chunk::cap(st.end_chunk) - 1;
         }
         // SAFETY: the slot holds the unpublished item we just stepped over.
         Some(unsafe { Chunk::slot(st.back_chunk, st.back_pos).read() })
@@ -300,7 +333,7 @@ impl<T, const N: usize> YReader<T, N> {
         // SAFETY: check_read proved the front slot holds a published item.
         let value = unsafe { Self::front(st).read() };
         st.begin_pos += 1;
-        if st.begin_pos == N {
+        if st.begin_pos == Chunk::cap(st.begin_chunk) {
             let old = st.begin_chunk;
             // SAFETY: the writer set `next` before publishing past the chunk.
             st.begin_chunk = unsafe { (*old).next.load(Ordering::Relaxed) };
@@ -368,6 +401,39 @@ mod tests {
         w.flush();
         assert_eq!(r.read(), Some(10));
         assert_eq!(r.read(), Some(11));
+    }
+
+    #[test]
+    fn chunks_grow_from_small_and_unwrite_across_them() {
+        // 4, 8, 16, 32, 64, 64, ... slots: items cross chunks of every size.
+        let (mut w, mut r) = ypipe::<u32, 64>();
+        for i in 0..1000 {
+            w.write(i, true);
+        }
+        for i in (500..1000).rev() {
+            assert_eq!(w.unwrite(), Some(i));
+        }
+        w.write(500, false);
+        w.flush();
+        for i in 0..=500 {
+            assert_eq!(r.read(), Some(i));
+        }
+        assert_eq!(r.read(), None);
+        // Steady streaming recycles full-size chunks.
+        for round in 0..50u32 {
+            for i in 0..100 {
+                w.write(round * 100 + i, false);
+            }
+            w.flush();
+            for i in 0..100 {
+                assert_eq!(r.read(), Some(round * 100 + i));
+            }
+        }
+    }
+
+    #[test]
+    fn a_new_pipe_is_small() {
+        assert!(Chunk::<[u8; 40], 256>::layout(FIRST_CHUNK).size() <= 40 * FIRST_CHUNK + 32);
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub enum Action {
     /// The object is finished; drop it.
     Remove(ObjId),
     /// Start a new object (an accepted connection).
-    Add(IoObject),
+    Add(Box<IoObject>),
     /// A bind-side session learned its peer's identity.
     Handshake { session: ObjId, listener: ObjId, identity: Vec<u8> },
     /// A session of a listener is gone (terminated or disconnected).
@@ -108,7 +108,8 @@ impl IoThread {
 struct Looper {
     mailbox: Mailbox,
     poller: Poller,
-    objects: HashMap<ObjId, IoObject>,
+    /// Boxed: the table stays compact with thousands of idle sessions.
+    objects: HashMap<ObjId, Box<IoObject>>,
     pipe_owner: HashMap<PipeId, ObjId>,
     actions: Vec<Action>,
     /// Objects with work left after their last turn, served in order
@@ -154,7 +155,7 @@ impl Looper {
                 let closed = ev.is_read_closed() || ev.is_error();
                 let (r, w) = (ev.is_readable(), ev.is_writable() || ev.is_write_closed());
                 if let Some(obj) = self.objects.get_mut(&id) {
-                    with_ctx!(self, sender, |ctx| match obj {
+                    with_ctx!(self, sender, |ctx| match &mut **obj {
                         IoObject::Listener(l) => l.in_event(&mut ctx),
                         IoObject::Session(s) => s.io_event(&mut ctx, r, w, closed),
                     });
@@ -163,7 +164,7 @@ impl Looper {
             }
             while let Some((id, timer)) = self.poller.expired() {
                 if let Some(obj) = self.objects.get_mut(&id) {
-                    with_ctx!(self, sender, |ctx| match obj {
+                    with_ctx!(self, sender, |ctx| match &mut **obj {
                         IoObject::Listener(l) => l.timer_event(&mut ctx, timer),
                         IoObject::Session(s) => s.timer_event(&mut ctx, timer),
                     });
@@ -175,7 +176,7 @@ impl Looper {
             for _ in 0..self.ready.len() {
                 let Some(id) = self.ready.pop_front() else { break };
                 if let Some(obj) = self.objects.get_mut(&id) {
-                    with_ctx!(self, sender, |ctx| match obj {
+                    with_ctx!(self, sender, |ctx| match &mut **obj {
                         IoObject::Listener(l) => l.continue_io(&mut ctx),
                         IoObject::Session(s) => s.continue_io(&mut ctx),
                     });
@@ -190,10 +191,10 @@ impl Looper {
         while let Ok(cmd) = self.mailbox.recv(0) {
             match cmd {
                 Command::Stop => return true,
-                Command::Own(obj) => self.add(sender, *obj),
+                Command::Own(obj) => self.add(sender, obj),
                 Command::Term { id, linger } => {
                     if let Some(obj) = self.objects.get_mut(&id) {
-                        with_ctx!(self, sender, |ctx| match obj {
+                        with_ctx!(self, sender, |ctx| match &mut **obj {
                             IoObject::Listener(l) => l.term(&mut ctx, linger),
                             IoObject::Session(s) => s.term(&mut ctx, linger),
                         });
@@ -201,7 +202,7 @@ impl Looper {
                 }
                 Command::ActivateReader(p) | Command::PipeTermAck(p) | Command::PipeTerm(p) | Command::ActivateWriter(p, _) => {
                     let Some(&id) = self.pipe_owner.get(&p) else { continue };
-                    if let Some(IoObject::Session(s)) = self.objects.get_mut(&id) {
+                    if let Some(IoObject::Session(s)) = self.objects.get_mut(&id).map(|o| &mut **o) {
                         with_ctx!(self, sender, |ctx| s.pipe_command(&mut ctx, cmd));
                     }
                 }
@@ -212,13 +213,13 @@ impl Looper {
         false
     }
 
-    fn add(&mut self, sender: &MailboxSender, mut obj: IoObject) {
+    fn add(&mut self, sender: &MailboxSender, mut obj: Box<IoObject>) {
         self.load.fetch_add(1, Ordering::Relaxed);
-        let id = match &obj {
+        let id = match &*obj {
             IoObject::Listener(l) => l.id(),
             IoObject::Session(s) => s.id(),
         };
-        with_ctx!(self, sender, |ctx| match &mut obj {
+        with_ctx!(self, sender, |ctx| match &mut *obj {
             IoObject::Listener(l) => l.plug(&mut ctx),
             IoObject::Session(s) => s.plug(&mut ctx),
         });
@@ -235,14 +236,14 @@ impl Looper {
                 }
                 Action::Add(obj) => self.add(sender, obj),
                 Action::ChildGone { listener, child } => {
-                    if let Some(IoObject::Listener(l)) = self.objects.get_mut(&listener) {
+                    if let Some(IoObject::Listener(l)) = self.objects.get_mut(&listener).map(|o| &mut **o) {
                         with_ctx!(self, sender, |ctx| l.child_gone(&mut ctx, child));
                     }
                 }
                 Action::Continue(id) => self.ready.push_back(id),
                 Action::Handshake { session, listener, identity } => self.handshake(sender, session, listener, identity),
                 Action::TermChild { id, linger } => {
-                    if let Some(IoObject::Session(s)) = self.objects.get_mut(&id) {
+                    if let Some(IoObject::Session(s)) = self.objects.get_mut(&id).map(|o| &mut **o) {
                         with_ctx!(self, sender, |ctx| s.term(&mut ctx, linger));
                     }
                 }
@@ -253,14 +254,14 @@ impl Looper {
     /// A bind-side connection presented a durable identity: join the named
     /// session of that identity, refuse a duplicate, or become it.
     fn handshake(&mut self, sender: &MailboxSender, session: ObjId, listener: ObjId, identity: Vec<u8>) {
-        let decision = match self.objects.get_mut(&listener) {
+        let decision = match self.objects.get_mut(&listener).map(|o| &mut **o) {
             Some(IoObject::Listener(l)) => l.named_session(&identity, session),
             _ => Named::Transient,
         };
         match decision {
             Named::Durable | Named::Transient => {
                 let durable = matches!(decision, Named::Durable);
-                if let Some(IoObject::Session(s)) = self.objects.get_mut(&session) {
+                if let Some(IoObject::Session(s)) = self.objects.get_mut(&session).map(|o| &mut **o) {
                     with_ctx!(self, sender, |ctx| {
                         s.attach_pipes_as(&mut ctx, identity, durable);
                         s.resume(&mut ctx)
@@ -268,21 +269,21 @@ impl Looper {
                 }
             }
             Named::Join(named) => {
-                let engine = match self.objects.get_mut(&session) {
+                let engine = match self.objects.get_mut(&session).map(|o| &mut **o) {
                     Some(IoObject::Session(s)) => with_ctx!(self, sender, |ctx| s.take_engine(&mut ctx)),
                     _ => None,
                 };
-                let accepted = match (engine, self.objects.get_mut(&named)) {
+                let accepted = match (engine, self.objects.get_mut(&named).map(|o| &mut **o)) {
                     (Some(engine), Some(IoObject::Session(n))) => with_ctx!(self, sender, |ctx| n.adopt_engine(&mut ctx, engine)),
                     _ => false,
                 };
                 if !accepted {
-                    if let Some(IoObject::Listener(l)) = self.objects.get(&listener) {
+                    if let Some(IoObject::Listener(l)) = self.objects.get(&listener).map(|o| &**o) {
                         l.ctx.log("DPID: duplicate peer identity - disconnecting peer");
                     }
                 }
                 // The temporary session is done either way.
-                if let Some(IoObject::Session(s)) = self.objects.get_mut(&session) {
+                if let Some(IoObject::Session(s)) = self.objects.get_mut(&session).map(|o| &mut **o) {
                     with_ctx!(self, sender, |ctx| s.discard(&mut ctx));
                 }
             }

@@ -40,7 +40,8 @@ pub struct Listener {
     addr: Address,
     socket: MailboxSender,
     pub ctx: Arc<Ctx>,
-    options: Options,
+    /// Shared with every session this listener makes.
+    options: Arc<Options>,
     /// Live sessions made by this listener.
     sessions: HashSet<ObjId>,
     /// Durable sessions by peer identity.
@@ -61,7 +62,7 @@ impl Listener {
             addr,
             socket,
             ctx,
-            options,
+            options: Arc::new(options),
             sessions: HashSet::new(),
             named: HashMap::new(),
             terminating: false,
@@ -92,7 +93,7 @@ impl Listener {
                     net::tune(fd.0, matches!(self.addr, Address::Tcp(_)), self.options.sndbuf, self.options.rcvbuf);
                     let s = Session::new_bind(fd, self.id, self.socket.clone(), self.options.clone());
                     self.sessions.insert(s.id());
-                    ctx.actions.push(Action::Add(IoObject::Session(s)));
+                    ctx.actions.push(Action::Add(Box::new(IoObject::Session(s))));
                 }
                 Ok(None) => return,
                 Err(libc::EMFILE) | Err(libc::ENFILE) | Err(libc::ENOBUFS) | Err(libc::ENOMEM) => {
