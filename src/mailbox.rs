@@ -70,6 +70,14 @@ impl Mailbox {
         self.s.signaler.fd()
     }
 
+    /// True when no command can be pending: asleep, and no sender has
+    /// published since (one plain atomic load; for the per-call checks of
+    /// send and recv).
+    #[inline]
+    pub fn idle(&self) -> bool {
+        !self.active && !self.reader.maybe_readable()
+    }
+
     /// Next command: timeout in ms, 0 = don't wait, -1 = forever.
     /// EAGAIN when none came in time, EINTR on a signal.
     pub fn recv(&mut self, timeout_ms: i32) -> Result<Command> {

@@ -199,33 +199,40 @@ impl Reader {
     }
 
     /// Reads one message part.
+    #[inline]
     pub fn read(&mut self) -> Read {
         if !self.active || self.terminating {
             return Read::Empty;
         }
         match self.pipe.read() {
-            None => {
-                self.active = false;
-                Read::Empty
-            }
-            Some(m) if m.is_delimiter() => {
-                self.terminate();
-                Read::Delimited
-            }
-            Some(m) => {
+            Some(m) if !m.is_delimiter() => {
                 if !m.more() {
                     self.msgs_read += 1;
                     if self.lwm > 0 {
                         self.report_in -= 1;
                         if self.report_in == 0 {
-                            self.report_in = self.lwm;
-                            self.peer.send(Command::ActivateWriter(self.peer_id, self.msgs_read));
+                            self.report_progress();
                         }
                     }
                 }
                 Read::Msg(m)
             }
+            Some(_) => {
+                self.terminate();
+                Read::Delimited
+            }
+            None => {
+                self.active = false;
+                Read::Empty
+            }
         }
+    }
+
+    /// Tells the writer how far we have read (once per low-water batch).
+    #[cold]
+    fn report_progress(&mut self) {
+        self.report_in = self.lwm;
+        self.peer.send(Command::ActivateWriter(self.peer_id, self.msgs_read));
     }
 
     /// Reads a part, mapping the outcome to an Option.
@@ -238,6 +245,7 @@ impl Reader {
     }
 
     /// Starts termination: asks the writer to go (idempotent).
+    #[cold]
     pub fn terminate(&mut self) {
         if self.terminating {
             return;
@@ -261,6 +269,7 @@ impl Writer {
         self.terminating
     }
 
+    #[inline]
     fn full(&self) -> bool {
         self.hwm > 0 && self.msgs_written - self.msgs_read >= self.hwm
     }
@@ -289,7 +298,21 @@ impl Writer {
     }
 
     /// Writes a part; gives it back when the pipe can't take it.
+    #[inline]
     pub fn write(&mut self, msg: Msg) -> Result<(), Msg> {
+        // The steady path: active, not swapping, below the HWM (or inside
+        // a message, whose parts are never refused).
+        if self.active && !self.swapping && (self.more || !self.full()) {
+            let more = msg.more();
+            self.pipe.write(msg, more);
+            self.more = more;
+            self.msgs_written += u64::from(!more);
+            return Ok(());
+        }
+        self.write_slow(msg)
+    }
+
+    fn write_slow(&mut self, msg: Msg) -> Result<(), Msg> {
         if !self.check_write() {
             return Err(msg);
         }

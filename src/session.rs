@@ -561,6 +561,7 @@ impl Session {
 }
 
 impl EngineSink for Session {
+    #[inline]
     fn push_in(&mut self, msg: Msg) -> Result<(), Msg> {
         if !self.attached {
             // The handshake isn't finished: hold the part until it is.

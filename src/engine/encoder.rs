@@ -72,6 +72,7 @@ impl Encoder {
     }
 
     /// Queues one message part; MORE comes from `msg.more()`.
+    #[inline]
     pub fn push(&mut self, msg: Msg) {
         let size = msg.size();
         let more = msg.more();
@@ -205,7 +206,26 @@ impl Encoder {
     }
 
     /// Queues a frame whose body is copied into the batch buffer.
+    #[inline]
     fn push_bytes(&mut self, body: &[u8], more: bool) {
+        let n = body.len();
+        if n <= SHORT_MAX {
+            // Short form: [n + 1][flags][body], written in place.
+            self.make_room(2 + n);
+            self.buf.reserve(2 + n);
+            let len = self.buf.len();
+            // SAFETY: 2 + n bytes were reserved past len; the body can't
+            // overlap the buffer (it belongs to a message or the caller).
+            unsafe {
+                let p = self.buf.as_mut_ptr().add(len);
+                p.write(n as u8 + 1);
+                p.add(1).write(u8::from(more));
+                std::ptr::copy_nonoverlapping(body.as_ptr(), p.add(2), n);
+                self.buf.set_len(len + 2 + n);
+            }
+            self.add_bytes(2 + n);
+            return;
+        }
         self.make_room(10 + body.len());
         let hdr = self.put_header(body.len(), more);
         self.buf.extend_from_slice(body);
@@ -227,6 +247,7 @@ impl Encoder {
     }
 
     /// Accounts `n` new bytes at the end of the buffer as output.
+    #[inline]
     fn add_bytes(&mut self, n: usize) {
         self.pending += n;
         if let Some(Seg::Bytes(k)) = self.segs.back_mut() {
@@ -240,6 +261,7 @@ impl Encoder {
     /// the front when the buffer would otherwise grow and at least half of
     /// it is already written (so the buffer stays within twice its live size
     /// and the move costs at most one copy per byte).
+    #[inline]
     fn make_room(&mut self, need: usize) {
         if self.pos == 0 || self.buf.len() + need <= self.buf.capacity() {
             return;

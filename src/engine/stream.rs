@@ -120,13 +120,13 @@ impl Engine {
     /// readiness event without hang-up) a short read counts as "nothing
     /// more": any data arriving later raises a new event, so the extra
     /// read that would only say EAGAIN is saved.
-    pub fn in_event(&mut self, sink: &mut dyn EngineSink, thorough: bool) -> Status {
+    pub fn in_event<S: EngineSink>(&mut self, sink: &mut S, thorough: bool) -> Status {
         let status = self.input(sink, thorough);
         sink.flush_in();
         status
     }
 
-    fn input(&mut self, sink: &mut dyn EngineSink, thorough: bool) -> Status {
+    fn input<S: EngineSink>(&mut self, sink: &mut S, thorough: bool) -> Status {
         self.stalled = false;
         self.more_in = false;
         let mut drained = false;
@@ -200,7 +200,8 @@ impl Engine {
     }
 
     /// Hands a part over.  Some(status) when input must pause.
-    fn deliver(&mut self, m: Msg, sink: &mut dyn EngineSink) -> Option<Status> {
+    #[inline]
+    fn deliver<S: EngineSink>(&mut self, m: Msg, sink: &mut S) -> Option<Status> {
         if !self.handshaken {
             self.handshaken = true;
             self.decoder.set_max_frame(u64::MAX);
@@ -217,7 +218,7 @@ impl Engine {
     /// Encodes parts from the session and writes until the kernel would
     /// block, there is nothing left, or the turn's budget is spent (then
     /// `more_out` is set).
-    pub fn out_event(&mut self, sink: &mut dyn EngineSink) -> Status {
+    pub fn out_event<S: EngineSink>(&mut self, sink: &mut S) -> Status {
         self.more_out = false;
         let mut sent = 0usize;
         loop {

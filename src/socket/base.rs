@@ -98,6 +98,9 @@ impl SocketBase {
     /// only what is there), then everything pending.  EINTR on a signal,
     /// ETERM once the context is terminating (not while closing).
     pub fn process_commands(&mut self, timeout_ms: i32) -> Result<()> {
+        if timeout_ms == 0 && self.mailbox.idle() {
+            return if self.closing { Ok(()) } else { self.check_term() };
+        }
         let mut r = self.mailbox.recv(timeout_ms);
         loop {
             match r {
@@ -308,7 +311,11 @@ impl SocketBase {
 
     pub fn send(&mut self, msg: &mut Msg, flags: i32) -> Result<()> {
         self.check_term()?;
-        self.process_commands(0)?;
+        // Commands first (a new peer, a pipe that has room again), unless
+        // the mailbox is plainly empty.
+        if !self.mailbox.idle() {
+            self.process_commands(0)?;
+        }
         if flags & ZMQ_SNDMORE != 0 {
             msg.set_more(true);
         }
