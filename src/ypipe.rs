@@ -184,7 +184,7 @@ impl<T, const N: usize> YWriter<T, N> {
 
     /// Appends an item; with `incomplete` it stays invisible to `flush`
     /// until a later complete item is written.
-    #[inline]
+    #[inline(always)]
     pub fn write(&mut self, value: T, incomplete: bool) {
         let shared: &Shared<T, N> = &self.s;
         let spare = &shared.spare;

@@ -131,22 +131,27 @@ impl Decoder {
     /// frame completed, its message part (MORE from the flags' bit 0).  It
     /// stops right after a completed part: call again with the rest.  Any
     /// split of the input works.  After an error every call returns it.
+    #[inline]
     pub fn decode(&mut self, input: &[u8]) -> Result<(usize, Option<Msg>), DecodeError> {
-        // Fast path: a whole short frame at the start of the input.
+        // Fast path (inlined into the engine's loop): a whole short frame
+        // at the start of the input.
         if let (State::Start, Some(&l)) = (&self.state, input.first()) {
             let l = l as usize;
             if l != 0 && l != 0xFF && input.len() > l {
                 let body_len = (l - 1) as u64;
                 if body_len <= self.max_frame && body_len <= self.max_msg_size {
-                    let mut msg = match Msg::from_slice(&input[2..1 + l]) {
-                        Ok(m) => m,
-                        Err(_) => return Err(self.fail(DecodeError::NoMemory)),
-                    };
-                    msg.set_more(input[1] & 1 != 0);
-                    return Ok((1 + l, Some(msg)));
+                    if let Ok(mut msg) = Msg::from_slice(&input[2..1 + l]) {
+                        msg.set_more(input[1] & 1 != 0);
+                        return Ok((1 + l, Some(msg)));
+                    }
                 }
             }
         }
+        self.decode_slow(input)
+    }
+
+    /// Every other case, byte by byte through the states.
+    fn decode_slow(&mut self, input: &[u8]) -> Result<(usize, Option<Msg>), DecodeError> {
         let mut pos = 0;
         loop {
             match self.state {

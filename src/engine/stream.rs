@@ -200,7 +200,7 @@ impl Engine {
     }
 
     /// Hands a part over.  Some(status) when input must pause.
-    #[inline]
+    #[inline(always)]
     fn deliver<S: EngineSink>(&mut self, m: Msg, sink: &mut S) -> Option<Status> {
         if !self.handshaken {
             self.handshaken = true;
