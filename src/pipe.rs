@@ -298,7 +298,7 @@ impl Writer {
     }
 
     /// Writes a part; gives it back when the pipe can't take it.
-    #[inline]
+    #[inline(always)]
     pub fn write(&mut self, msg: Msg) -> Result<(), Msg> {
         // The steady path: active, not swapping, below the HWM (or inside
         // a message, whose parts are never refused).

@@ -561,7 +561,7 @@ impl Session {
 }
 
 impl EngineSink for Session {
-    #[inline]
+    #[inline(always)]
     fn push_in(&mut self, msg: Msg) -> Result<(), Msg> {
         if !self.attached {
             // The handshake isn't finished: hold the part until it is.

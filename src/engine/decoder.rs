@@ -131,7 +131,7 @@ impl Decoder {
     /// frame completed, its message part (MORE from the flags' bit 0).  It
     /// stops right after a completed part: call again with the rest.  Any
     /// split of the input works.  After an error every call returns it.
-    #[inline]
+    #[inline(always)]
     pub fn decode(&mut self, input: &[u8]) -> Result<(usize, Option<Msg>), DecodeError> {
         // Fast path (inlined into the engine's loop): a whole short frame
         // at the start of the input.

@@ -14,11 +14,16 @@ use crate::msg::Msg;
 use crate::transport::net::Fd;
 use std::os::fd::RawFd;
 
-/// Bytes read per system call into the engine's own buffer: a connection
-/// starts small (idle connections cost little) and moves to the large
-/// buffer the first time a read fills the small one.
-const IN_SMALL: usize = 8 * 1024;
+/// Bytes read per system call.  Reads go into one buffer per io thread
+/// (`SCRATCH`) and are decoded at once, so an idle connection holds no
+/// read buffer; only bytes left undecoded when input pauses (the pipe is
+/// full, the handshake is pending) are kept, in the connection's `rest`.
 const IN_BATCH: usize = 64 * 1024;
+
+thread_local! {
+    /// The io thread's read buffer, shared by all its connections.
+    static SCRATCH: std::cell::RefCell<Box<[u8]>> = std::cell::RefCell::new(vec![0u8; IN_BATCH].into_boxed_slice());
+}
 /// Bytes one turn may read, or write, for one connection before the io
 /// thread moves on to its other objects (the connection stays on the
 /// thread's ready list and is resumed after them): a flooding peer can't
@@ -52,10 +57,10 @@ pub struct Engine {
     fd: Fd,
     encoder: Encoder,
     decoder: Decoder,
-    /// Bytes read and not yet decoded: `inbuf[in_pos..in_len]`.
-    inbuf: Box<[u8]>,
-    in_pos: usize,
-    in_len: usize,
+    /// Bytes read and not yet decoded when input paused: `rest[rest_pos..]`
+    /// (empty, and unallocated, almost always).
+    rest: Vec<u8>,
+    rest_pos: usize,
     /// A decoded part the session couldn't take yet.
     pending: Option<Msg>,
     /// Whether the peer's identity has been read.
@@ -79,9 +84,8 @@ impl Engine {
             fd,
             encoder,
             decoder,
-            inbuf: vec![0u8; IN_SMALL].into_boxed_slice(),
-            in_pos: 0,
-            in_len: 0,
+            rest: Vec::new(),
+            rest_pos: 0,
             pending: None,
             handshaken: false,
             stalled: false,
@@ -129,8 +133,6 @@ impl Engine {
     fn input<S: EngineSink>(&mut self, sink: &mut S, thorough: bool) -> Status {
         self.stalled = false;
         self.more_in = false;
-        let mut drained = false;
-        let mut got = 0usize;
         if let Some(m) = self.pending.take() {
             if let Err(m) = sink.push_in(m) {
                 self.pending = Some(m);
@@ -138,22 +140,28 @@ impl Engine {
                 return Status::Alive;
             }
         }
-        loop {
-            // Decode what is buffered.
-            while self.in_pos < self.in_len {
-                let (used, part) = match self.decoder.decode(&self.inbuf[self.in_pos..self.in_len]) {
-                    Ok(r) => r,
-                    Err(_) => return Status::Dead,
-                };
-                self.in_pos += used;
-                if let Some(m) = part {
-                    if let Some(s) = self.deliver(m, sink) {
-                        return s;
-                    }
-                }
+        // What was left when input last paused goes first.
+        if self.rest_pos < self.rest.len() {
+            let rest = std::mem::take(&mut self.rest);
+            let (used, status) = self.decode_all(&rest[self.rest_pos..], sink);
+            self.rest = rest;
+            self.rest_pos += used;
+            if let Some(s) = status {
+                return s;
             }
-            // Publish what this batch decoded before reading more, so the
-            // socket consumes while we read (and nothing piles up unseen).
+            self.rest = Vec::new();
+            self.rest_pos = 0;
+        }
+        SCRATCH.with(|scratch| self.read_loop(&mut scratch.borrow_mut(), sink, thorough))
+    }
+
+    /// Reads into the io thread's buffer and decodes each batch at once.
+    fn read_loop<S: EngineSink>(&mut self, scratch: &mut [u8], sink: &mut S, thorough: bool) -> Status {
+        let mut drained = false;
+        let mut got = 0usize;
+        loop {
+            // Publish what the last batch decoded before reading more, so
+            // the socket consumes while we read (nothing piles up unseen).
             sink.flush_in();
             if drained && !thorough {
                 return Status::Alive;
@@ -162,7 +170,7 @@ impl Engine {
                 self.more_in = thorough || !drained;
                 return Status::Alive;
             }
-            // Read more: straight into a large body when one is in progress.
+            // Straight into a large body when one is in progress.
             if let Some(buf) = self.decoder.direct_buf() {
                 let want = buf.len();
                 match read(self.fd.0, buf) {
@@ -180,23 +188,43 @@ impl Engine {
                     Err(Some(())) => return Status::Alive,
                 }
             }
-            match read(self.fd.0, &mut self.inbuf) {
+            match read(self.fd.0, scratch) {
                 Ok(0) | Err(None) => return Status::Dead,
                 Ok(n) => {
-                    drained = n < self.inbuf.len();
+                    drained = n < scratch.len();
                     got += n;
-                    self.in_pos = 0;
-                    self.in_len = n;
-                    if n == self.inbuf.len() && n < IN_BATCH {
-                        // A busy connection: read in large batches from now on.
-                        let mut big = vec![0u8; IN_BATCH].into_boxed_slice();
-                        big[..n].copy_from_slice(&self.inbuf[..n]);
-                        self.inbuf = big;
+                    let (used, status) = self.decode_all(&scratch[..n], sink);
+                    if let Some(s) = status {
+                        // Paused: keep what wasn't decoded for next time.
+                        self.rest.clear();
+                        self.rest.extend_from_slice(&scratch[used..n]);
+                        self.rest_pos = 0;
+                        return s;
                     }
                 }
                 Err(Some(())) => return Status::Alive,
             }
         }
+    }
+
+    /// Decodes `buf` and hands the parts over until it is used up or input
+    /// must pause; returns the bytes used and, on a pause, the status.
+    #[inline(always)]
+    fn decode_all<S: EngineSink>(&mut self, buf: &[u8], sink: &mut S) -> (usize, Option<Status>) {
+        let mut pos = 0;
+        while pos < buf.len() {
+            let (used, part) = match self.decoder.decode(&buf[pos..]) {
+                Ok(r) => r,
+                Err(_) => return (pos, Some(Status::Dead)),
+            };
+            pos += used;
+            if let Some(m) = part {
+                if let Some(s) = self.deliver(m, sink) {
+                    return (pos, Some(s));
+                }
+            }
+        }
+        (pos, None)
     }
 
     /// Hands a part over.  Some(status) when input must pause.
